@@ -1,0 +1,93 @@
+/*
+ * portico: one multi-call binary.  `portico <subcommand> [options]`, or
+ * invoked through a link named portico-<subcommand>.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "portico-config.h"
+#include "turn/turn.h"
+#ifdef PORTICO_HAVE_MEET
+#include "meet/meet.h"
+#endif
+#ifdef PORTICO_HAVE_EDGE
+#include "edge/edge.h"
+#endif
+#ifdef PORTICO_HAVE_LAB
+#include "lab/lab.h"
+#endif
+#ifdef PORTICO_HAVE_DOCTOR
+#include "doctor/doctor.h"
+#endif
+
+struct subcommand {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *summary;
+};
+
+static int version_main(int argc, char **argv);
+static int help_main(int argc, char **argv);
+
+static const struct subcommand subcommands[] = {
+	{ "turn", turn_main, "STUN/TURN server (RFC 8489, 8656)" },
+#ifdef PORTICO_HAVE_MEET
+	{ "meet", meet_main, "meeting server: call bridge, web bridge, REST API, SFU" },
+#endif
+#ifdef PORTICO_HAVE_EDGE
+	{ "edge", edge_main, "traversal edge, inside or outside role" },
+#endif
+#ifdef PORTICO_HAVE_LAB
+	{ "lab", lab_main, "the whole deployment on one machine" },
+#endif
+#ifdef PORTICO_HAVE_DOCTOR
+	{ "doctor", doctor_main, "diagnose a deployment" },
+#endif
+	{ "version", version_main, "print the version" },
+	{ "help", help_main, "list subcommands" },
+};
+
+static int
+version_main(int argc, char **argv)
+{
+	printf("portico %s\n", PORTICO_VERSION);
+	return 0;
+}
+
+static int
+help_main(int argc, char **argv)
+{
+	printf("usage: portico <subcommand> [options]   (portico <subcommand> --help)\n\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		printf("  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *self = strrchr(argv[0], '/');
+	const char *name;
+
+	self = self ? self + 1 : argv[0];
+	if (strncmp(self, "portico-", 8) == 0) {
+		name = self + 8;
+	} else {
+		if (argc < 2) {
+			help_main(argc, argv);
+			return 2;
+		}
+		name = argv[1];
+		argc--;
+		argv++;
+	}
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		return help_main(argc, argv);
+	if (strcmp(name, "--version") == 0)
+		return version_main(argc, argv);
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (strcmp(name, subcommands[i].name) == 0)
+			return subcommands[i].main(argc, argv);
+	fprintf(stderr, "portico: unknown subcommand \"%s\" (try: portico help)\n", name);
+	return 2;
+}

@@ -1,0 +1,156 @@
+/*
+ * turn-internal.h: types shared by the files of src/turn.  Not for other
+ * modules (they use turn.h).
+ *
+ * Threads: the control thread owns struct turn_server and the config; each
+ * worker thread owns its struct turn_worker and everything reachable from
+ * it (allocations, TCP connections, relay sockets).  What crosses threads
+ * is named at its definition: struct turn_shared (atomics and two mutexes,
+ * never taken per relayed packet) and the worker's control queue.
+ */
+#ifndef PORTICO_TURN_INTERNAL_H
+#define PORTICO_TURN_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/addr.h"
+#include "stun/stun.h"
+
+#define TURN_MAX_LISTEN 16
+#define TURN_MAX_CIDRS 64
+#define TURN_REALM_MAX 128
+#define TURN_USER_MAX 256       /* USERNAME is < 509 bytes; we cap lower */
+#define TURN_KEY_LEN 16
+#define TURN_DEFAULT_LIFETIME 600
+#define TURN_PERMISSION_LIFETIME 300
+#define TURN_CHANNEL_LIFETIME 600
+/* A channel number/peer pair stays reserved this long after it expires
+ * (RFC 8656 section 12). */
+#define TURN_CHANNEL_COOLDOWN 300
+#define TURN_RESERVATION_LIFETIME 30
+#define TURN_SOFTWARE "portico"
+
+/* ------------------------------------------------------------------ users */
+
+struct turn_user {
+	char *name;
+	uint8_t key[TURN_KEY_LEN];   /* MD5(name:realm:SASLprep(password)) */
+};
+
+/* Immutable once built; shared by workers through refcounts (atomic). */
+struct turn_users {
+	atomic_int ref;
+	unsigned n;
+	struct turn_user *v;         /* sorted by name */
+};
+
+struct turn_users *turn_users_ref(struct turn_users *u);
+void turn_users_unref(struct turn_users *u);
+const struct turn_user *turn_users_find(const struct turn_users *u, const char *name);
+
+/* ----------------------------------------------------------------- config */
+
+struct turn_config {
+	char *path;
+	struct sockaddr_storage listen[TURN_MAX_LISTEN];
+	unsigned nlisten;
+	struct sockaddr_storage relay_addr;
+	struct sockaddr_storage external_addr;   /* ss_family 0 when unset */
+	unsigned port_lo, port_hi;
+	char realm[TURN_REALM_MAX];
+	struct cidr allowed[TURN_MAX_CIDRS];
+	unsigned nallowed;
+	struct cidr denied[TURN_MAX_CIDRS];
+	unsigned ndenied;
+	unsigned workers;            /* 0: one per CPU */
+	unsigned user_quota;         /* 0: unlimited */
+	unsigned total_quota;        /* 0: unlimited */
+	unsigned max_permissions;
+	unsigned max_lifetime;
+	unsigned nonce_lifetime;
+	int binding_auth;            /* refuse unauthenticated Binding */
+	int legacy_channels;         /* accept RFC 5766 channels 0x5000-0x7FFE */
+	int log_level;
+	struct turn_users *users;    /* one reference, owned */
+};
+
+/* ----------------------------------------------------------------- policy */
+
+enum turn_peer_verdict {
+	TURN_PEER_OK,
+	TURN_PEER_DENIED,            /* 403 on requests, dropped on Send */
+	TURN_PEER_FAMILY,            /* 443: family differs from the relay's */
+};
+
+/* Canonicalises peer into *canon (IPv4-in-IPv6 forms to IPv4) and decides.
+ * why gets a short reason for the log ("loopback", "private range", ...). */
+enum turn_peer_verdict turn_policy_check(const struct turn_config *cfg, int relay_family,
+					  const struct sockaddr_storage *peer,
+					  struct sockaddr_storage *canon, const char **why);
+
+/* ------------------------------------------------------------------ auth */
+
+#define TURN_NONCE_LEN 24            /* 8 hex time + 16 hex MAC */
+
+/* Nonce: stateless, "<8 hex seconds><16 hex HMAC-SHA256(secret, time|client)>". */
+void turn_nonce_make(const uint8_t secret[32], const struct sockaddr_storage *client,
+		     uint64_t now, char out[TURN_NONCE_LEN + 1]);
+/* 0 valid, -ESTALE expired, -EINVAL not ours / tampered. */
+int turn_nonce_check(const uint8_t secret[32], const struct sockaddr_storage *client,
+		     uint64_t now, unsigned lifetime, const uint8_t *nonce, size_t len);
+
+/* --------------------------------------------------------- shared state */
+
+/*
+ * One per server, shared by every worker.  Relay ports: one atomic bit per
+ * port (claimed with compare-and-swap).  Reservations (EVEN-PORT R) and
+ * per-user counts: mutex, touched only when allocations start and end.
+ */
+struct turn_reservation {
+	uint8_t token[8];
+	int port;
+	uint64_t expires;
+};
+
+struct turn_quota_entry {
+	char *user;
+	unsigned count;
+	struct turn_quota_entry *next;
+};
+
+struct turn_shared {
+	uint8_t nonce_secret[32];          /* read-only after start */
+	unsigned port_lo, port_hi;         /* read-only */
+	_Atomic uint64_t *port_bits;       /* bit set: port in use or reserved */
+	atomic_uint total_allocs;
+	pthread_mutex_t lock;              /* guards the fields below */
+	struct turn_reservation resv[256];
+	unsigned nresv;
+	struct turn_quota_entry *quota[256];
+};
+
+int turn_shared_init(struct turn_shared *sh, const struct turn_config *cfg);
+void turn_shared_free(struct turn_shared *sh);
+/* Claim a free port (even when even!=0; even+1 too when reserve!=0).
+ * Returns the port or -1 when the range is exhausted. */
+int turn_ports_claim(struct turn_shared *sh, int even, int reserve);
+void turn_ports_release(struct turn_shared *sh, int port);
+/* Reservation tokens for the port above an EVEN-PORT R allocation. */
+void turn_resv_add(struct turn_shared *sh, const uint8_t token[8], int port, uint64_t now);
+/* Takes the reserved port for token, or -1. */
+int turn_resv_take(struct turn_shared *sh, const uint8_t *token, size_t len, uint64_t now);
+/* Drops expired reservations (and frees their ports). */
+void turn_resv_expire(struct turn_shared *sh, uint64_t now);
+/* Per-user and total quota; 0 admitted, 486 or 508 refused. */
+int turn_quota_take(struct turn_shared *sh, const struct turn_config *cfg, const char *user);
+void turn_quota_give(struct turn_shared *sh, const char *user);
+
+/* ------------------------------------------------------------ timekeeping */
+
+uint64_t turn_now(void);   /* CLOCK_MONOTONIC seconds */
+uint64_t turn_wallclock(void);   /* CLOCK_REALTIME seconds (nonces) */
+
+#endif

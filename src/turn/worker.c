@@ -1,0 +1,583 @@
+/*
+ * worker.c: one TURN data-plane thread: epoll over its listeners, relay
+ * sockets, TCP connections, a 1 s timer and a control eventfd.  Datagrams
+ * are read with recvmmsg and written with sendmmsg in batches; a relayed
+ * packet is neither copied nor allocated (headers are written in the
+ * headroom kept in front of the received data).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "common/plog.h"
+#include "turn/worker.h"
+
+#define SETERR(...) snprintf(err, errlen, __VA_ARGS__)
+
+static void tx_flush(struct turn_worker *w);
+
+uint64_t
+worker_rand(struct turn_worker *w)
+{
+	/* xorshift64*: transaction ids of indications and tokens' entropy
+	 * mix; seeded from the CSPRNG at start. */
+	w->rng ^= w->rng >> 12;
+	w->rng ^= w->rng << 25;
+	w->rng ^= w->rng >> 27;
+	return w->rng * 2685821657736338717ull;
+}
+
+int
+worker_watch(struct turn_worker *w, struct ev *ev, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = ev };
+
+	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, ev->fd, &e);
+}
+
+static int
+modify(struct turn_worker *w, struct ev *ev, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = ev };
+
+	return epoll_ctl(w->epfd, EPOLL_CTL_MOD, ev->fd, &e);
+}
+
+/* --------------------------------------------------------------- sockets */
+
+static int
+listen_socket(const struct sockaddr_storage *addr, int type, char *err, size_t errlen)
+{
+	char as[ADDR_STRLEN];
+	int one = 1;
+	int fd = socket(addr->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	if (addr->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)addr, addr_len(addr)) < 0)
+		goto fail;
+	if (type == SOCK_STREAM && listen(fd, 1024) < 0)
+		goto fail;
+	return fd;
+fail:
+	SETERR("cannot listen on %s %s: %s", type == SOCK_STREAM ? "TCP" : "UDP",
+	       addr_str(addr, as, 1), strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int
+turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *cfg,
+		 struct turn_shared *sh, char *err, size_t errlen)
+{
+	struct itimerspec tick = { { 1, 0 }, { 1, 0 } };
+
+	memset(w, 0, sizeof(*w));
+	w->id = id;
+	w->cfg = cfg;
+	w->sh = sh;
+	w->users = turn_users_ref(cfg->users);
+	w->ctl.fd = w->timer.fd = -1;
+	w->ctl.kind = EV_CTL;
+	w->timer.kind = EV_TIMER;
+	pthread_mutex_init(&w->qlock, NULL);
+	w->hsize = 256;
+	w->htab = calloc(w->hsize, sizeof(*w->htab));
+	w->rx = malloc((size_t)RX_BATCH * RX_SLOT);
+	w->txbuf = malloc((size_t)TX_BATCH * TX_SLOT);
+	if (getentropy(&w->rng, sizeof(w->rng)) < 0 || !w->rng)
+		w->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)id;
+	w->hseed = (uint32_t)worker_rand(w);
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!w->htab || !w->rx || !w->txbuf || w->epfd < 0) {
+		SETERR("worker %u: out of memory or file descriptors", id);
+		return -1;
+	}
+	w->ctl.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	w->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (w->ctl.fd < 0 || w->timer.fd < 0 || timerfd_settime(w->timer.fd, 0, &tick, NULL) < 0 ||
+	    worker_watch(w, &w->ctl, EPOLLIN) < 0 || worker_watch(w, &w->timer, EPOLLIN) < 0) {
+		SETERR("worker %u: %s", id, strerror(errno));
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg->nlisten; i++) {
+		w->udp[i].kind = EV_UDP;
+		w->tcpl[i].kind = EV_TCP_LISTEN;
+		w->udp[i].fd = listen_socket(&cfg->listen[i], SOCK_DGRAM, err, errlen);
+		w->tcpl[i].fd = w->udp[i].fd < 0 ? -1 : listen_socket(&cfg->listen[i], SOCK_STREAM, err, errlen);
+		w->nlisten = i + 1;
+		if (w->tcpl[i].fd < 0)
+			return -1;
+		if (worker_watch(w, &w->udp[i], EPOLLIN) < 0 || worker_watch(w, &w->tcpl[i], EPOLLIN) < 0) {
+			SETERR("worker %u: epoll: %s", id, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------- transmit */
+
+void
+worker_flush(struct turn_worker *w)
+{
+	tx_flush(w);
+}
+
+static void
+tx_flush(struct turn_worker *w)
+{
+	unsigned off = 0;
+
+	while (off < w->ntx) {
+		int n = sendmmsg(w->tx_fd, w->txm + off, w->ntx - off, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* EAGAIN (socket buffer full) or an ICMP error from a
+			 * previous send: this datagram is lost, as on a wire. */
+			atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
+			off++;
+			continue;
+		}
+		off += (unsigned)n;
+	}
+	w->ntx = 0;
+	w->ntxbuf = 0;
+}
+
+uint8_t *
+worker_tx_slot(struct turn_worker *w)
+{
+	if (w->ntxbuf == TX_BATCH)
+		tx_flush(w);
+	return w->txbuf + (size_t)(w->ntxbuf++) * TX_SLOT;
+}
+
+void
+worker_send_udp(struct turn_worker *w, int fd, const uint8_t *buf, size_t len,
+		const struct sockaddr_storage *to)
+{
+	struct mmsghdr *m;
+
+	if (w->ntx && (w->tx_fd != fd || w->ntx == TX_BATCH))
+		tx_flush(w);
+	w->tx_fd = fd;
+	m = &w->txm[w->ntx];
+	w->txiov[w->ntx].iov_base = (void *)buf;
+	w->txiov[w->ntx].iov_len = len;
+	w->txto[w->ntx] = *to;
+	memset(m, 0, sizeof(*m));
+	m->msg_hdr.msg_iov = &w->txiov[w->ntx];
+	m->msg_hdr.msg_iovlen = 1;
+	m->msg_hdr.msg_name = &w->txto[w->ntx];
+	m->msg_hdr.msg_namelen = addr_len(to);
+	w->ntx++;
+}
+
+static void tcp_close(struct turn_worker *w, struct tcp_conn *t, const char *why);
+
+static int
+tcp_try_write(struct turn_worker *w, struct tcp_conn *t)
+{
+	while (t->wlen) {
+		ssize_t n = send(t->ev.fd, t->wbuf, t->wlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			return -1;
+		}
+		memmove(t->wbuf, t->wbuf + n, t->wlen - (size_t)n);
+		t->wlen -= (size_t)n;
+	}
+	int want = t->wlen != 0;
+	if (want != t->want_out) {
+		t->want_out = want;
+		modify(w, &t->ev, EPOLLIN | (want ? EPOLLOUT : 0));
+	}
+	return 0;
+}
+
+static void
+tcp_send(struct turn_worker *w, struct tcp_conn *t, const uint8_t *buf, size_t len)
+{
+	if (t->wlen + len > TCP_WBUF_MAX) {
+		/* A client that does not read: drop, as UDP would. */
+		atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
+		return;
+	}
+	if (t->wlen + len > t->wcap) {
+		size_t cap = t->wcap ? t->wcap : 4096;
+		while (cap < t->wlen + len)
+			cap *= 2;
+		uint8_t *n = realloc(t->wbuf, cap);
+		if (!n)
+			return;
+		t->wbuf = n;
+		t->wcap = cap;
+	}
+	memcpy(t->wbuf + t->wlen, buf, len);
+	t->wlen += len;
+	if (!t->want_out && tcp_try_write(w, t) < 0)
+		t->broken = 1;   /* closed by the timer: the caller may still use t */
+}
+
+void
+worker_send_client(struct turn_worker *w, const struct client *c, const uint8_t *buf, size_t len)
+{
+	if (c->proto == IPPROTO_TCP)
+		tcp_send(w, c->tcp, buf, len);
+	else
+		worker_send_udp(w, c->fd, buf, len, &c->remote);
+}
+
+/* --------------------------------------------------------------- receive */
+
+static int
+rx_batch(struct turn_worker *w, int fd)
+{
+	for (int i = 0; i < RX_BATCH; i++) {
+		w->rxiov[i].iov_base = w->rx + (size_t)i * RX_SLOT + RX_HEADROOM;
+		w->rxiov[i].iov_len = RX_SLOT - RX_HEADROOM - 4;   /* 4: tail padding */
+		memset(&w->rxm[i].msg_hdr, 0, sizeof(w->rxm[i].msg_hdr));
+		w->rxm[i].msg_hdr.msg_iov = &w->rxiov[i];
+		w->rxm[i].msg_hdr.msg_iovlen = 1;
+		w->rxm[i].msg_hdr.msg_name = &w->rxfrom[i];
+		w->rxm[i].msg_hdr.msg_namelen = sizeof(w->rxfrom[i]);
+	}
+	return recvmmsg(fd, w->rxm, RX_BATCH, MSG_DONTWAIT, NULL);
+}
+
+static void
+on_udp(struct turn_worker *w, struct ev *ev, unsigned idx)
+{
+	struct client c = { .proto = IPPROTO_UDP, .fd = ev->fd, .local = w->cfg->listen[idx] };
+	int n;
+
+	while ((n = rx_batch(w, ev->fd)) > 0) {
+		for (int i = 0; i < n; i++) {
+			if (w->rxm[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
+				continue;
+			}
+			c.remote = w->rxfrom[i];
+			handler_client_data(w, &c, w->rxiov[i].iov_base, w->rxm[i].msg_len);
+		}
+		tx_flush(w);
+		if (n < RX_BATCH)
+			break;
+	}
+}
+
+static void
+on_relay(struct turn_worker *w, struct alloc *a)
+{
+	int n;
+
+	while ((n = rx_batch(w, a->ev.fd)) > 0) {
+		for (int i = 0; i < n; i++) {
+			if (w->rxm[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
+				continue;
+			}
+			handler_peer_data(w, a, &w->rxfrom[i], w->rxiov[i].iov_base, w->rxm[i].msg_len);
+		}
+		tx_flush(w);
+		if (n < RX_BATCH)
+			break;
+	}
+}
+
+/* ------------------------------------------------------------------- TCP */
+
+static void
+on_accept(struct turn_worker *w, struct ev *ev, unsigned idx)
+{
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+		int one = 1;
+		int fd = accept4(ev->fd, (struct sockaddr *)&from, &fl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct tcp_conn *t;
+
+		if (fd < 0)
+			return;
+		t = calloc(1, sizeof(*t));
+		if (!t) {
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		t->ev.kind = EV_TCP;
+		t->ev.fd = fd;
+		t->remote = from;
+		t->local = w->cfg->listen[idx];
+		t->last_rx = w->now;
+		if (worker_watch(w, &t->ev, EPOLLIN) < 0) {
+			close(fd);
+			free(t);
+			continue;
+		}
+		t->next = w->conns;
+		if (w->conns)
+			w->conns->prev = t;
+		w->conns = t;
+	}
+}
+
+static void
+tcp_close(struct turn_worker *w, struct tcp_conn *t, const char *why)
+{
+	if (t->alloc)
+		alloc_destroy(w, t->alloc, why);
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, t->ev.fd, NULL);
+	close(t->ev.fd);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		w->conns = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	free(t->rbuf);
+	free(t->wbuf);
+	free(t);
+}
+
+/* Hands every complete frame in rbuf to the handler; -1 on a framing error. */
+static int
+tcp_frames(struct turn_worker *w, struct tcp_conn *t)
+{
+	struct client c = { .proto = IPPROTO_TCP, .fd = t->ev.fd, .tcp = t,
+			    .remote = t->remote, .local = t->local };
+	size_t off = 0;
+
+	while (off < t->rlen) {
+		long flen = handler_frame_length(w, t->rbuf + off, t->rlen - off);
+		if (flen < 0)
+			return -1;
+		if (flen == 0 || (size_t)flen > t->rlen - off)
+			break;
+		/* ChannelData frames carry padding the handler must not see as data. */
+		handler_client_data(w, &c, t->rbuf + off, (size_t)flen);
+		off += (size_t)flen;
+	}
+	tx_flush(w);    /* queued datagrams point into rbuf */
+	memmove(t->rbuf, t->rbuf + off, t->rlen - off);
+	t->rlen -= off;
+	return 0;
+}
+
+static void
+on_tcp(struct turn_worker *w, struct tcp_conn *t, uint32_t events)
+{
+	if (events & EPOLLOUT && tcp_try_write(w, t) < 0) {
+		tcp_close(w, t, "TCP connection failed");
+		return;
+	}
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return;
+	for (;;) {
+		if (t->rcap - t->rlen < 2048 && t->rcap < TCP_RBUF_MAX) {
+			size_t cap = t->rcap ? t->rcap * 2 : 4096;
+			uint8_t *n;
+			if (cap > TCP_RBUF_MAX)
+				cap = TCP_RBUF_MAX;
+			if (!(n = realloc(t->rbuf, cap))) {
+				tcp_close(w, t, "out of memory");
+				return;
+			}
+			t->rbuf = n;
+			t->rcap = cap;
+		}
+		ssize_t n = recv(t->ev.fd, t->rbuf + t->rlen, t->rcap - t->rlen, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			tx_flush(w);
+			tcp_close(w, t, "client closed the TCP connection");
+			return;
+		}
+		if (n < 0)
+			break;
+		t->rlen += (size_t)n;
+		t->last_rx = w->now;
+		if (tcp_frames(w, t) < 0) {
+			tx_flush(w);
+			tcp_close(w, t, "TCP stream is not STUN or ChannelData");
+			return;
+		}
+		if (t->rlen == t->rcap) {   /* a frame larger than any legal one */
+			tcp_close(w, t, "oversized TCP frame");
+			return;
+		}
+	}
+	tx_flush(w);
+}
+
+/* --------------------------------------------------------- control, timer */
+
+void
+turn_worker_post(struct turn_worker *w, struct ctl_msg *m)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	pthread_mutex_lock(&w->qlock);
+	m->next = w->qhead;
+	w->qhead = m;
+	pthread_mutex_unlock(&w->qlock);
+	n = write(w->ctl.fd, &one, sizeof(one));
+	(void)n;
+}
+
+static void
+on_ctl(struct turn_worker *w)
+{
+	struct ctl_msg *m, *next;
+	uint64_t v;
+	ssize_t n = read(w->ctl.fd, &v, sizeof(v));
+
+	(void)n;
+	pthread_mutex_lock(&w->qlock);
+	m = w->qhead;
+	w->qhead = NULL;
+	pthread_mutex_unlock(&w->qlock);
+	for (; m; m = next) {
+		next = m->next;
+		if (m->type == CTL_STOP) {
+			w->stop = 1;
+		} else if (m->type == CTL_USERS) {
+			turn_users_unref(w->users);
+			w->users = m->users;   /* the message's reference moves here */
+		}
+		free(m);
+	}
+}
+
+static void
+on_timer(struct turn_worker *w)
+{
+	uint64_t v;
+	ssize_t n = read(w->timer.fd, &v, sizeof(v));
+	struct tcp_conn *t, *next;
+
+	(void)n;
+	alloc_expire(w, w->now);
+	if (w->id == 0)
+		turn_resv_expire(w->sh, w->now);
+	for (t = w->conns; t; t = next) {
+		next = t->next;
+		if (t->broken)
+			tcp_close(w, t, "TCP connection failed");
+		else if (!t->alloc && t->last_rx + TCP_IDLE_NO_ALLOC < w->now)
+			tcp_close(w, t, "idle TCP connection without allocation");
+	}
+}
+
+static void
+dispatch(struct turn_worker *w, struct epoll_event *e)
+{
+	struct ev *ev = e->data.ptr;
+
+	switch (ev->kind) {
+	case EV_UDP:
+		on_udp(w, ev, (unsigned)(ev - w->udp));
+		break;
+	case EV_TCP_LISTEN:
+		on_accept(w, ev, (unsigned)(ev - w->tcpl));
+		break;
+	case EV_TCP:
+		on_tcp(w, (struct tcp_conn *)ev, e->events);
+		break;
+	case EV_RELAY:
+		on_relay(w, (struct alloc *)ev);
+		break;
+	case EV_TIMER:
+		on_timer(w);
+		break;
+	case EV_CTL:
+		on_ctl(w);
+		break;
+	}
+}
+
+static void *
+worker_loop(void *arg)
+{
+	struct turn_worker *w = arg;
+	struct epoll_event ev[64];
+
+	while (!w->stop) {
+		int n = epoll_wait(w->epfd, ev, 64, -1);
+		w->now = turn_now();
+		w->wallnow = turn_wallclock();
+		for (int i = 0; i < n; i++)
+			dispatch(w, &ev[i]);
+		tx_flush(w);
+	}
+	return NULL;
+}
+
+int
+turn_worker_start(struct turn_worker *w)
+{
+	w->now = turn_now();
+	w->wallnow = turn_wallclock();
+	return pthread_create(&w->thread, NULL, worker_loop, w) == 0 ? 0 : -1;
+}
+
+void
+turn_worker_join_free(struct turn_worker *w)
+{
+	struct ctl_msg *m, *next;
+
+	if (w->thread) {
+		m = calloc(1, sizeof(*m));
+		if (m) {
+			m->type = CTL_STOP;
+			turn_worker_post(w, m);
+		}
+		pthread_join(w->thread, NULL);
+	}
+	while (w->conns)
+		tcp_close(w, w->conns, "server shutdown");
+	while (w->allocs)
+		alloc_destroy(w, w->allocs, "server shutdown");
+	for (m = w->qhead; m; m = next) {
+		next = m->next;
+		if (m->users)
+			turn_users_unref(m->users);
+		free(m);
+	}
+	for (unsigned i = 0; i < w->nlisten; i++) {
+		if (w->udp[i].fd >= 0)
+			close(w->udp[i].fd);
+		if (w->tcpl[i].fd >= 0)
+			close(w->tcpl[i].fd);
+	}
+	if (w->ctl.fd >= 0)
+		close(w->ctl.fd);
+	if (w->timer.fd >= 0)
+		close(w->timer.fd);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	turn_users_unref(w->users);
+	pthread_mutex_destroy(&w->qlock);
+	free(w->htab);
+	free(w->rx);
+	free(w->txbuf);
+}
