@@ -21,6 +21,24 @@ client_str(const struct client *c, char buf[ADDR_STRLEN + 8])
 	return buf;
 }
 
+const char *
+alloc_relay_str(const struct alloc *a, char *buf, size_t cap)
+{
+	char s[ADDR_STRLEN];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int f = 0; f < 2; f++) {
+		if (!(a->families & (1u << f)))
+			continue;
+		int r = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", addr_str(&a->relay[f].adv, s, 1));
+		if (r < 0 || (size_t)r >= cap - n)
+			break;
+		n += (size_t)r;
+	}
+	return buf;
+}
+
 unsigned
 alloc_lifetime(const struct turn_config *cfg, uint32_t requested)
 {
@@ -97,6 +115,7 @@ alloc_insert(struct turn_worker *w, struct alloc *a)
 		w->allocs->prev = a;
 	w->allocs = a;
 	atomic_fetch_add_explicit(&w->stats.allocs, 1, memory_order_relaxed);
+	worker_count(w, STAT_ALLOCS_CREATED);
 	return 0;
 }
 
@@ -126,24 +145,29 @@ unlink_alloc(struct turn_worker *w, struct alloc *a)
 void
 alloc_destroy(struct turn_worker *w, struct alloc *a, const char *reason)
 {
-	char cs[ADDR_STRLEN + 8], rs[ADDR_STRLEN];
+	char cs[ADDR_STRLEN + 8], rs[2 * ADDR_STRLEN];
 
 	worker_flush(w);   /* queued datagrams may name its relay socket */
 	unlink_alloc(w, a);
 	plog(PLOG_INFO, "turn",
 	     "allocation deleted (%s): user=%s client=%s relay=%s age=%llus "
 	     "client-to-peer=%llu packets/%llu bytes peer-to-client=%llu packets/%llu bytes",
-	     reason, a->user, client_str(&a->client, cs), addr_str(&a->relay_adv, rs, 1),
+	     reason, a->user, client_str(&a->client, cs), alloc_relay_str(a, rs, sizeof(rs)),
 	     (unsigned long long)(w->now - a->created),
 	     (unsigned long long)a->c2p_pkts, (unsigned long long)a->c2p_bytes,
 	     (unsigned long long)a->p2c_pkts, (unsigned long long)a->p2c_bytes);
-	if (a->ev.fd >= 0) {
-		epoll_ctl(w->epfd, EPOLL_CTL_DEL, a->ev.fd, NULL);
-		close(a->ev.fd);
+	for (int f = 0; f < 2; f++) {
+		struct relay *rl = &a->relay[f];
+		if (rl->ev.fd >= 0) {
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, rl->ev.fd, NULL);
+			close(rl->ev.fd);
+		}
+		if (rl->port > 0)
+			turn_ports_release(w->sh, rl->port);
 	}
-	turn_ports_release(w->sh, a->port);
-	turn_quota_give(w->sh, a->user);
+	turn_quota_give(w->sh, a->quota_user);
 	explicit_bzero(a->key, sizeof(a->key));
+	free(a->quota_user);
 	free(a->user);
 	free(a->perms);
 	free(a->chans);

@@ -19,6 +19,8 @@ struct cfg_ctx {
 	struct turn_config *cfg;
 	struct { const char *name, *password; } *users;
 	unsigned nusers;
+	const char *secrets[TURN_MAX_SECRETS];
+	unsigned nsecrets;
 };
 
 static int
@@ -48,24 +50,37 @@ set_address(struct sockaddr_storage *out, const char *v, char *err, size_t errle
 	return 0;
 }
 
+/* One address per family: relay-address and external-address may each be
+ * given twice, once for IPv4 and once for IPv6. */
+static int
+set_family_address(struct sockaddr_storage slots[2], const char *v, char *err, size_t errlen)
+{
+	struct sockaddr_storage a;
+
+	if (set_address(&a, v, err, errlen) < 0)
+		return -1;
+	if (addr_is_any(&a)) {
+		SETERR("must be a concrete address, not %s", v);
+		return -1;
+	}
+	if (slots[turn_fam(a.ss_family)].ss_family) {
+		SETERR("only one %s address may be given", a.ss_family == AF_INET6 ? "IPv6" : "IPv4");
+		return -1;
+	}
+	slots[turn_fam(a.ss_family)] = a;
+	return 0;
+}
+
 static int
 set_relay(void *p, const char *key, const char *v, char *err, size_t errlen)
 {
-	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
-
-	if (set_address(&cfg->relay_addr, v, err, errlen) < 0)
-		return -1;
-	if (addr_is_any(&cfg->relay_addr)) {
-		SETERR("the relay address must be a concrete address, not %s", v);
-		return -1;
-	}
-	return 0;
+	return set_family_address(((struct cfg_ctx *)p)->cfg->relay_addr, v, err, errlen);
 }
 
 static int
 set_external(void *p, const char *key, const char *v, char *err, size_t errlen)
 {
-	return set_address(&((struct cfg_ctx *)p)->cfg->external_addr, v, err, errlen);
+	return set_family_address(((struct cfg_ctx *)p)->cfg->external_addr, v, err, errlen);
 }
 
 static int
@@ -151,6 +166,7 @@ static const struct uint_key uint_keys[] = {
 	{ "max-permissions", offsetof(struct turn_config, max_permissions), 1, 1024 },
 	{ "max-lifetime", offsetof(struct turn_config, max_lifetime), TURN_DEFAULT_LIFETIME, 86400 },
 	{ "nonce-lifetime", offsetof(struct turn_config, nonce_lifetime), 30, 86400 },
+	{ "unauthenticated-rate", offsetof(struct turn_config, unauth_rate), 0, 1000000 },
 };
 
 static int
@@ -175,6 +191,49 @@ static int
 set_binding_auth(void *p, const char *key, const char *v, char *err, size_t errlen)
 {
 	return ini_parse_bool(v, &((struct cfg_ctx *)p)->cfg->binding_auth, err, errlen);
+}
+
+static int
+set_secret(void *p, const char *key, const char *v, char *err, size_t errlen)
+{
+	struct cfg_ctx *ctx = p;
+
+	if (ctx->nsecrets >= TURN_MAX_SECRETS) {
+		SETERR("at most %d secrets (two are enough to rotate)", TURN_MAX_SECRETS);
+		return -1;
+	}
+	if (strlen(v) < 16) {
+		SETERR("a shared secret must have at least 16 characters");
+		return -1;
+	}
+	ctx->secrets[ctx->nsecrets++] = v;
+	return 0;
+}
+
+static int
+set_separator(void *p, const char *key, const char *v, char *err, size_t errlen)
+{
+	if (strlen(v) != 1 || (v[0] >= '0' && v[0] <= '9')) {
+		SETERR("the separator is one character, not a digit (default ':')");
+		return -1;
+	}
+	((struct cfg_ctx *)p)->cfg->rest_separator = v[0];
+	return 0;
+}
+
+static int
+set_kbps(void *p, const char *key, const char *v, char *err, size_t errlen)
+{
+	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
+	unsigned long kbps;
+
+	if (ini_parse_uint(v, 0, 100000000, &kbps, err, errlen) < 0)
+		return -1;
+	if (strcmp(key, "max-allocation-kbps") == 0)
+		cfg->max_alloc_bps = kbps * 125ull;
+	else
+		cfg->max_total_bps = kbps * 125ull;
+	return 0;
 }
 
 static int
@@ -224,8 +283,8 @@ set_user(void *p, const char *key, const char *v, char *err, size_t errlen)
 
 static const struct ini_key turn_keys[] = {
 	{ "turn", "listen", set_listen, INI_REPEAT },
-	{ "turn", "relay-address", set_relay, 0 },
-	{ "turn", "external-address", set_external, 0 },
+	{ "turn", "relay-address", set_relay, INI_REPEAT },
+	{ "turn", "external-address", set_external, INI_REPEAT },
 	{ "turn", "relay-ports", set_ports, 0 },
 	{ "turn", "realm", set_realm, 0 },
 	{ "turn", "allowed-peers", set_allowed, INI_REPEAT },
@@ -237,6 +296,11 @@ static const struct ini_key turn_keys[] = {
 	{ "turn", "max-lifetime", set_uint, 0 },
 	{ "turn", "nonce-lifetime", set_uint, 0 },
 	{ "turn", "binding-requires-auth", set_binding_auth, 0 },
+	{ "turn", "unauthenticated-rate", set_uint, 0 },
+	{ "turn", "auth-secret", set_secret, INI_REPEAT },
+	{ "turn", "rest-separator", set_separator, 0 },
+	{ "turn", "max-allocation-kbps", set_kbps, 0 },
+	{ "turn", "max-total-kbps", set_kbps, 0 },
 	{ "turn", "legacy-channels", set_legacy_channels, 0 },
 	{ "turn", "log-level", set_log_level, 0 },
 	{ "users", "*", set_user, 0 },
@@ -301,6 +365,13 @@ build_users(struct cfg_ctx *ctx, char *err, size_t errlen)
 		}
 	}
 	qsort(u->v, u->n, sizeof(*u->v), user_cmp);
+	for (unsigned i = 0; i < ctx->nsecrets; i++) {
+		if (!(u->secrets[i] = strdup(ctx->secrets[i]))) {
+			SETERR("out of memory");
+			return -1;
+		}
+		u->nsecrets++;
+	}
 	return 0;
 }
 
@@ -313,6 +384,8 @@ config_defaults(struct turn_config *cfg)
 	cfg->max_permissions = 64;
 	cfg->max_lifetime = 3600;
 	cfg->nonce_lifetime = 600;
+	cfg->unauth_rate = 20;
+	cfg->rest_separator = ':';
 	cfg->log_level = PLOG_INFO;
 }
 
@@ -324,23 +397,26 @@ config_finish(struct turn_config *cfg, const char *name, char *err, size_t errle
 		addr_parse("0.0.0.0", 3478, &any);
 		cfg->listen[cfg->nlisten++] = any;
 	}
-	if (cfg->relay_addr.ss_family == 0) {
-		/* Default: the first concrete listen address. */
-		for (unsigned i = 0; i < cfg->nlisten && !cfg->relay_addr.ss_family; i++)
-			if (!addr_is_any(&cfg->listen[i])) {
-				cfg->relay_addr = cfg->listen[i];
-				addr_set_port(&cfg->relay_addr, 0);
+	if (!cfg->relay_addr[0].ss_family && !cfg->relay_addr[1].ss_family) {
+		/* Default: the first concrete listen address of each family. */
+		for (unsigned i = 0; i < cfg->nlisten; i++) {
+			struct sockaddr_storage *slot = &cfg->relay_addr[turn_fam(cfg->listen[i].ss_family)];
+			if (!addr_is_any(&cfg->listen[i]) && !slot->ss_family) {
+				*slot = cfg->listen[i];
+				addr_set_port(slot, 0);
 			}
-		if (!cfg->relay_addr.ss_family) {
+		}
+		if (!cfg->relay_addr[0].ss_family && !cfg->relay_addr[1].ss_family) {
 			SETERR("%s: [turn] relay-address is required when listening on a wildcard address", name);
 			return -1;
 		}
 	}
-	if (cfg->external_addr.ss_family &&
-	    cfg->external_addr.ss_family != cfg->relay_addr.ss_family) {
-		SETERR("%s: [turn] external-address and relay-address must be the same family", name);
-		return -1;
-	}
+	for (int f = 0; f < 2; f++)
+		if (cfg->external_addr[f].ss_family && !cfg->relay_addr[f].ss_family) {
+			SETERR("%s: [turn] external-address %s has no relay-address of its family", name,
+			       f ? "(IPv6)" : "(IPv4)");
+			return -1;
+		}
 	return 0;
 }
 
@@ -434,6 +510,10 @@ turn_users_unref(struct turn_users *u)
 	for (unsigned i = 0; i < u->n; i++) {
 		explicit_bzero(u->v[i].key, sizeof(u->v[i].key));
 		free(u->v[i].name);
+	}
+	for (unsigned i = 0; i < u->nsecrets; i++) {
+		explicit_bzero(u->secrets[i], strlen(u->secrets[i]));
+		free(u->secrets[i]);
 	}
 	free(u->v);
 	free(u);

@@ -4,6 +4,7 @@
  * a table, one short function per method.  Worker thread only.
  */
 #include <errno.h>
+#include <gnutls/crypto.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +24,14 @@ struct req {
 	const struct stun_msg *m;
 	struct alloc *a;               /* the 5-tuple's allocation, if any */
 	const uint8_t *key;            /* set once authenticated */
+	uint8_t keybuf[TURN_KEY_LEN];  /* a key derived for this request (REST) */
+	uint64_t rest_expiry;          /* TURN REST name: its expiry, else 0 */
 	char user[TURN_USER_MAX];
+	char quota_user[TURN_USER_MAX];
 	struct stun_builder b;
 };
+
+static void resp_error(struct req *r, int code);
 
 /* Printable copy of a wire string for logs (quotes and controls -> '?'). */
 static const char *
@@ -39,6 +45,10 @@ loggable(char *dst, size_t cap, const uint8_t *src, size_t len)
 	return dst;
 }
 
+/* Rejections are logged at most REJECT_LOG_PER_SEC times a second per
+ * worker (a password-guessing flood must not flood the log); the timer
+ * reports how many were left out. */
+
 static void
 reject_log(struct req *r, enum plog_level lvl, const char *why)
 {
@@ -46,13 +56,27 @@ reject_log(struct req *r, enum plog_level lvl, const char *why)
 	const struct stun_attr *u = stun_msg_get(r->m, STUN_ATTR_USERNAME);
 	const struct stun_attr *rl = stun_msg_get(r->m, STUN_ATTR_REALM);
 
+	if (!plog_enabled(lvl))
+		return;
+	if (r->w->log_budget == 0) {
+		r->w->log_suppressed++;
+		return;
+	}
+	r->w->log_budget--;
 	if (u)
 		loggable(user, sizeof(user), u->val, u->len);
 	if (rl)
 		loggable(realm, sizeof(realm), rl->val, rl->len);
 	plog(lvl, "turn", "%s request rejected: %s: user=\"%s\" realm=\"%s\" client=%s",
 	     stun_method_name(r->m->method), why, user, realm, client_str(r->c, cs));
-	atomic_fetch_add_explicit(&r->w->stats.auth_fail, 1, memory_order_relaxed);
+}
+
+static void
+auth_fail(struct req *r, enum turn_stat stat, enum plog_level lvl, const char *why, int code)
+{
+	worker_count(r->w, stat);
+	reject_log(r, lvl, why);
+	resp_error(r, code);
 }
 
 static void
@@ -94,9 +118,45 @@ add_challenge(struct req *r)
 	stun_build_attr(&r->b, STUN_ATTR_NONCE, nonce, TURN_NONCE_LEN);
 }
 
+/*
+ * Answers to unauthenticated requests (challenges, 400s to garbage) are
+ * limited per source address, so the server is no reflector for spoofed
+ * floods: unauthenticated-rate a second, twice that in a burst.
+ */
+static int
+unauth_allowed(struct turn_worker *w, const struct sockaddr_storage *from)
+{
+	uint64_t rate = w->cfg->unauth_rate;
+	struct sockaddr_storage ip = *from;
+	struct rl_slot *s;
+
+	if (!rate)
+		return 1;
+	addr_set_port(&ip, 0);
+	s = &w->rl[addr_hash(&ip, w->hseed) % RL_SLOTS];
+	if (!addr_ip_equal(&s->ip, &ip)) {
+		s->ip = ip;
+		s->b.tokens = 2 * rate;
+		s->b.stamp_ms = w->now_ms;
+	}
+	if (w->now_ms > s->b.stamp_ms) {
+		uint64_t add = (w->now_ms - s->b.stamp_ms) * rate / 1000;
+		s->b.tokens = s->b.tokens + add > 2 * rate ? 2 * rate : s->b.tokens + add;
+		s->b.stamp_ms = w->now_ms;
+	}
+	if (!s->b.tokens) {
+		worker_count(w, STAT_DROP_RATELIMIT);
+		return 0;
+	}
+	s->b.tokens--;
+	return 1;
+}
+
 static void
 resp_error(struct req *r, int code)
 {
+	if ((code == 401 || code == 438 || !r->key) && !unauth_allowed(r->w, &r->c->remote))
+		return;
 	resp_begin(r, STUN_ERROR);
 	stun_build_error(&r->b, code, NULL);
 	if (code == 401 || code == 438) {
@@ -126,6 +186,97 @@ copy_user(struct req *r, const struct stun_attr *u)
 	return 0;
 }
 
+static void
+base64(const uint8_t *in, size_t n, char *out)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		out[o++] = t[v >> 18];
+		out[o++] = t[(v >> 12) & 63];
+		out[o++] = t[(v >> 6) & 63];
+		out[o++] = t[v & 63];
+	}
+	if (i < n) {
+		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
+		out[o++] = t[v >> 18];
+		out[o++] = t[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? t[(v >> 6) & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+}
+
+/*
+ * TURN REST API names "<expiry>:<user>" (separator rest-separator): the
+ * password is base64(HMAC-SHA1(secret, name)) for one of the configured
+ * auth-secret values.  Returns 1 with r->key set, 0 when the name is not a
+ * REST name, -1 after answering a failure.
+ */
+static int
+authenticate_rest(struct req *r)
+{
+	const struct turn_config *cfg = r->w->cfg;
+	const struct turn_users *cred = r->w->users;
+	char *sep, *end, pw[32];
+	unsigned long long expiry;
+	uint8_t mac[20];
+
+	if (!cred->nsecrets || !(sep = strchr(r->user, cfg->rest_separator)))
+		return 0;
+	expiry = strtoull(r->user, &end, 10);
+	if (end != sep || end == r->user)
+		return 0;
+	snprintf(r->quota_user, sizeof(r->quota_user), "%s", sep + 1);
+	if (expiry < r->w->wallnow) {
+		char why[96];
+		snprintf(why, sizeof(why), "expired REST username (expired %llu s ago)",
+			 (unsigned long long)(r->w->wallnow - expiry));
+		auth_fail(r, STAT_AUTH_EXPIRED, PLOG_WARN, why, 401);
+		return -1;
+	}
+	for (unsigned i = 0; i < cred->nsecrets; i++) {
+		gnutls_hmac_fast(GNUTLS_MAC_SHA1, cred->secrets[i], strlen(cred->secrets[i]),
+				 r->user, strlen(r->user), mac);
+		base64(mac, sizeof(mac), pw);
+		if (stun_longterm_key(r->user, cfg->realm, pw, r->keybuf) == 0 &&
+		    stun_check_integrity(r->m, r->keybuf, TURN_KEY_LEN) == 0) {
+			explicit_bzero(pw, sizeof(pw));
+			r->key = r->keybuf;
+			r->rest_expiry = expiry;
+			return 1;
+		}
+	}
+	explicit_bzero(pw, sizeof(pw));
+	auth_fail(r, STAT_AUTH_BAD_PASSWORD, PLOG_WARN,
+		  "integrity check failed: REST password does not match any auth-secret", 401);
+	return -1;
+}
+
+/* Requests on an existing allocation use the credentials it was made with. */
+static int
+authenticate_on_alloc(struct req *r)
+{
+	if (strcmp(r->user, r->a->user) != 0) {
+		auth_fail(r, STAT_AUTH_WRONG_CREDENTIALS, PLOG_WARN,
+			  "wrong credentials: the allocation belongs to another user", 441);
+		return -1;
+	}
+	if (r->a->rest_expiry && r->a->rest_expiry < r->w->wallnow) {
+		auth_fail(r, STAT_AUTH_EXPIRED, PLOG_WARN, "expired REST username", 401);
+		return -1;
+	}
+	if (stun_check_integrity(r->m, r->a->key, TURN_KEY_LEN) != 0) {
+		auth_fail(r, STAT_AUTH_BAD_PASSWORD, PLOG_WARN,
+			  "integrity check failed: password does not match", 401);
+		return -1;
+	}
+	r->key = r->a->key;
+	return 0;
+}
+
 /*
  * Long-term credentials, in the order of RFC 8489 9.2.4.  Returns 0 with
  * r->key set, or -1 after answering.
@@ -136,7 +287,7 @@ authenticate(struct req *r)
 	const struct stun_msg *m = r->m;
 	const struct stun_attr *u, *realm, *nonce;
 	const struct turn_config *cfg = r->w->cfg;
-	const uint8_t *key;
+	const struct turn_user *tu;
 	int rc;
 
 	if (m->mi < 0 && m->mi256 < 0) {
@@ -147,47 +298,37 @@ authenticate(struct req *r)
 	realm = stun_msg_get(m, STUN_ATTR_REALM);
 	nonce = stun_msg_get(m, STUN_ATTR_NONCE);
 	if (!u || !realm || !nonce || copy_user(r, u) < 0) {
-		reject_log(r, PLOG_WARN, "integrity without USERNAME, REALM or NONCE");
-		resp_error(r, 400);
+		auth_fail(r, STAT_AUTH_MISSING_ATTR, PLOG_WARN,
+			  "integrity without USERNAME, REALM or NONCE", 400);
 		return -1;
 	}
 	rc = turn_nonce_check(r->w->sh->nonce_secret, &r->c->remote, r->w->wallnow,
 			      cfg->nonce_lifetime, nonce->val, nonce->len);
 	if (rc < 0) {
-		if (plog_enabled(PLOG_DEBUG))
-			reject_log(r, PLOG_DEBUG, rc == -ESTALE ? "stale nonce" : "nonce not issued to this client");
-		resp_error(r, 438);
+		auth_fail(r, STAT_AUTH_STALE_NONCE, PLOG_DEBUG,
+			  rc == -ESTALE ? "stale nonce" : "nonce not issued to this client", 438);
 		return -1;
 	}
 	if (realm->len != strlen(cfg->realm) || memcmp(realm->val, cfg->realm, realm->len) != 0) {
-		reject_log(r, PLOG_WARN, "wrong realm (this server's realm differs)");
-		resp_error(r, 401);
+		auth_fail(r, STAT_AUTH_WRONG_REALM, PLOG_WARN, "wrong realm (this server's realm differs)", 401);
 		return -1;
 	}
-	if (r->a && m->method != STUN_ALLOCATE) {
-		/* An allocation keeps the credentials it was created with. */
-		if (strcmp(r->user, r->a->user) != 0) {
-			reject_log(r, PLOG_WARN, "wrong credentials: the allocation belongs to another user");
-			resp_error(r, 441);
+	snprintf(r->quota_user, sizeof(r->quota_user), "%s", r->user);
+	if (r->a && m->method != STUN_ALLOCATE)
+		return authenticate_on_alloc(r);
+	if ((tu = turn_users_find(r->w->users, r->user))) {
+		if (stun_check_integrity(m, tu->key, TURN_KEY_LEN) != 0) {
+			auth_fail(r, STAT_AUTH_BAD_PASSWORD, PLOG_WARN,
+				  "integrity check failed: password does not match", 401);
 			return -1;
 		}
-		key = r->a->key;
-	} else {
-		const struct turn_user *tu = turn_users_find(r->w->users, r->user);
-		if (!tu) {
-			reject_log(r, PLOG_WARN, "unknown user");
-			resp_error(r, 401);
-			return -1;
-		}
-		key = tu->key;
+		r->key = tu->key;
+		return 0;
 	}
-	if (stun_check_integrity(m, key, TURN_KEY_LEN) != 0) {
-		reject_log(r, PLOG_WARN, "integrity check failed: password does not match");
-		resp_error(r, 401);
-		return -1;
-	}
-	r->key = key;
-	return 0;
+	rc = authenticate_rest(r);
+	if (rc == 0)
+		auth_fail(r, STAT_AUTH_UNKNOWN_USER, PLOG_WARN, "unknown user", 401);
+	return rc > 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------- channels */
@@ -252,38 +393,51 @@ do_binding(struct req *r)
 }
 
 static int
-open_relay(struct turn_worker *w, struct alloc *a, int port, int dont_fragment)
+open_relay(struct turn_worker *w, struct relay *rl, int fam, int port, int dont_fragment)
 {
-	int fd = socket(w->cfg->relay_addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	const struct sockaddr_storage *base = &w->cfg->relay_addr[fam];
+	int fd = socket(base->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
 
 	if (fd < 0)
 		return -errno;
-	a->relay = w->cfg->relay_addr;
-	addr_set_port(&a->relay, port);
-	if (bind(fd, (struct sockaddr *)&a->relay, addr_len(&a->relay)) < 0) {
+	rl->addr = *base;
+	addr_set_port(&rl->addr, port);
+	if (base->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&rl->addr, addr_len(&rl->addr)) < 0) {
 		int e = errno;
 		close(fd);
 		return -e;
 	}
 	if (dont_fragment) {
 		int v = IP_PMTUDISC_DO;
-		if (a->relay.ss_family == AF_INET)
+		if (base->ss_family == AF_INET)
 			setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
 		else
 			setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof(v));
 	}
-	a->ev.kind = EV_RELAY;
-	a->ev.fd = fd;
+	rl->adv = rl->addr;
+	if (w->cfg->external_addr[fam].ss_family) {
+		rl->adv = w->cfg->external_addr[fam];
+		addr_set_port(&rl->adv, port);
+	}
+	rl->ev.kind = EV_RELAY;
+	rl->ev.fd = fd;
+	rl->port = port;
 	return 0;
 }
 
-/* Claims a port (EVEN-PORT / RESERVATION-TOKEN rules) and binds the relay;
- * returns 0, or the STUN error code to answer. */
+/*
+ * Claims a port and binds the relay of family slot fam.  The primary relay
+ * honours EVEN-PORT and RESERVATION-TOKEN (primary != 0); *reserved gets
+ * the port kept for a later RESERVATION-TOKEN, or -1.  Returns 0 or the
+ * STUN error code to answer.
+ */
 static int
-relay_for(struct req *r, struct alloc *a, int *reserved)
+relay_for(struct req *r, struct relay *rl, int fam, int primary, int *reserved)
 {
-	const struct stun_attr *tok = stun_msg_get(r->m, STUN_ATTR_RESERVATION_TOKEN);
-	const struct stun_attr *even = stun_msg_get(r->m, STUN_ATTR_EVEN_PORT);
+	const struct stun_attr *tok = primary ? stun_msg_get(r->m, STUN_ATTR_RESERVATION_TOKEN) : NULL;
+	const struct stun_attr *even = primary ? stun_msg_get(r->m, STUN_ATTR_EVEN_PORT) : NULL;
 	int df = stun_msg_get(r->m, STUN_ATTR_DONT_FRAGMENT) != NULL;
 	int reserve = 0, port, rc;
 
@@ -291,15 +445,15 @@ relay_for(struct req *r, struct alloc *a, int *reserved)
 	if (even && stun_attr_even_port(even, &reserve) < 0)
 		return 400;
 	for (int tries = 0; tries < 16; tries++) {
+		int tfam;
 		if (tok)
-			port = turn_resv_take(r->w->sh, tok->val, tok->len, r->w->now);
+			port = turn_resv_take(r->w->sh, tok->val, tok->len, r->w->now, &tfam);
 		else
 			port = turn_ports_claim(r->w->sh, even != NULL, reserve);
 		if (port < 0)
 			return 508;
-		rc = open_relay(r->w, a, port, df);
+		rc = open_relay(r->w, rl, fam, port, df);
 		if (rc == 0) {
-			a->port = port;
 			if (reserve)
 				*reserved = port + 1;
 			return 0;
@@ -316,18 +470,24 @@ relay_for(struct req *r, struct alloc *a, int *reserved)
 	return 508;
 }
 
-/* Checks of an Allocate that need no resources; 0 or an error code. */
+/*
+ * Checks of an Allocate that need no resources (RFC 8656 7.2, RFC 6156).
+ * Sets *fams to the relay families to open and *v6_refused when an
+ * ADDITIONAL-ADDRESS-FAMILY IPv6 cannot be served.  0 or an error code.
+ */
 static int
-allocate_precheck(struct req *r, int *aaf_v6)
+allocate_precheck(struct req *r, unsigned *fams, int *v6_refused)
 {
 	const struct stun_attr *rt = stun_msg_get(r->m, STUN_ATTR_REQUESTED_TRANSPORT);
 	const struct stun_attr *raf = stun_msg_get(r->m, STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
 	const struct stun_attr *aaf = stun_msg_get(r->m, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY);
 	const struct stun_attr *tok = stun_msg_get(r->m, STUN_ATTR_RESERVATION_TOKEN);
-	int family = r->w->cfg->relay_addr.ss_family, af;
+	const struct turn_config *cfg = r->w->cfg;
+	int af = AF_INET;
 	uint8_t proto;
 
-	*aaf_v6 = 0;
+	*fams = 0;
+	*v6_refused = 0;
 	if (r->a)
 		return 437;
 	if (!rt || stun_attr_transport(rt, &proto) < 0)
@@ -336,24 +496,39 @@ allocate_precheck(struct req *r, int *aaf_v6)
 		return 442;
 	if (tok && (stun_msg_get(r->m, STUN_ATTR_EVEN_PORT) || raf || aaf))
 		return 400;
-	if (raf && aaf)
+	if (raf && (aaf || stun_attr_family(raf, &af) < 0))
 		return 400;
-	if (raf && (stun_attr_family(raf, &af) < 0 || af != family))
-		return raf && stun_attr_family(raf, &af) < 0 ? 400 : 440;
+	if (tok) {
+		/* The token reserved a port of one family: the relay is that family. */
+		int fam = turn_resv_family(r->w->sh, tok->val, tok->len, r->w->now);
+		if (fam < 0)
+			return 508;
+		af = fam ? AF_INET6 : AF_INET;
+	}
+	if (!cfg->relay_addr[turn_fam(af)].ss_family)
+		return 440;
+	*fams = 1u << turn_fam(af);
 	if (aaf) {
-		if (stun_attr_family(aaf, &af) < 0 || af != AF_INET6)
-			return 400;
-		*aaf_v6 = 1;     /* no IPv6 relay here: answered with ADDRESS-ERROR-CODE */
+		int extra;
+		if (stun_attr_family(aaf, &extra) < 0 || extra != AF_INET6)
+			return 400;   /* only IPv6 may be additional (RFC 8656 7.2) */
+		if (cfg->relay_addr[1].ss_family)
+			*fams |= 2;
+		else
+			*v6_refused = 1;
 	}
 	return 0;
 }
 
 static void
-allocate_respond(struct req *r, struct alloc *a, const uint8_t *token, int aaf_v6)
+allocate_respond(struct req *r, struct alloc *a, const uint8_t *token, int v6_refused)
 {
 	resp_begin(r, STUN_SUCCESS);
-	stun_build_xor_addr(&r->b, STUN_ATTR_XOR_RELAYED_ADDRESS, (const struct sockaddr *)&a->relay_adv);
-	if (aaf_v6) {
+	for (int f = 0; f < 2; f++)
+		if (a->families & (1u << f))
+			stun_build_xor_addr(&r->b, STUN_ATTR_XOR_RELAYED_ADDRESS,
+					    (const struct sockaddr *)&a->relay[f].adv);
+	if (v6_refused) {
 		/* ADDRESS-ERROR-CODE: family IPv6, class 4, number 40. */
 		static const char why[] = "Address Family not Supported";
 		uint8_t v[4 + sizeof(why)] = { 0x02, 0, 4, 40 };
@@ -368,6 +543,70 @@ allocate_respond(struct req *r, struct alloc *a, const uint8_t *token, int aaf_v
 	resp_send(r);
 }
 
+/* Opens every relay of fams; 0 or an error code (relays opened so far
+ * stay in a->relay[] for alloc_free_unlinked). */
+static int
+open_relays(struct req *r, struct alloc *a, unsigned fams, int *reserved)
+{
+	int primary = 1, code, unused;
+
+	for (int f = 0; f < 2; f++) {
+		if (!(fams & (1u << f)))
+			continue;
+		code = relay_for(r, &a->relay[f], f, primary, primary ? reserved : &unused);
+		if (code)
+			return code;
+		a->relay[f].a = a;
+		a->families |= 1u << f;
+		if (worker_watch(r->w, &a->relay[f].ev, EPOLLIN) < 0)
+			return 508;
+		primary = 0;
+	}
+	return 0;
+}
+
+/* Undo a half-built allocation that was never inserted. */
+static void
+alloc_free_unlinked(struct turn_worker *w, struct alloc *a, int reserved)
+{
+	for (int f = 0; f < 2; f++) {
+		if (a->relay[f].ev.fd >= 0) {
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, a->relay[f].ev.fd, NULL);
+			close(a->relay[f].ev.fd);
+		}
+		if (a->relay[f].port > 0)
+			turn_ports_release(w->sh, a->relay[f].port);
+	}
+	if (reserved >= 0)
+		turn_ports_release(w->sh, reserved);
+	turn_quota_give(w->sh, a->quota_user);
+	free(a->quota_user);
+	free(a->user);
+	free(a);
+}
+
+static struct alloc *
+alloc_new(struct req *r)
+{
+	struct alloc *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->user = strdup(r->user);
+	a->quota_user = strdup(r->quota_user);
+	if (!a->user || !a->quota_user) {
+		free(a->user);
+		free(a->quota_user);
+		free(a);
+		return NULL;
+	}
+	a->relay[0].ev.fd = a->relay[1].ev.fd = -1;
+	a->client = *r->c;
+	memcpy(a->key, r->key, TURN_KEY_LEN);
+	a->rest_expiry = r->rest_expiry;
+	return a;
+}
+
 static void
 do_allocate(struct req *r)
 {
@@ -375,70 +614,50 @@ do_allocate(struct req *r)
 	const struct stun_attr *lt = stun_msg_get(r->m, STUN_ATTR_LIFETIME);
 	uint32_t want = TURN_DEFAULT_LIFETIME;
 	uint8_t token[8];
-	char cs[ADDR_STRLEN + 8], rs[ADDR_STRLEN];
+	char cs[ADDR_STRLEN + 8], rs[2 * ADDR_STRLEN];
 	struct alloc *a;
-	int code, aaf_v6, reserved;
+	unsigned fams;
+	int code, v6_refused, reserved = -1;
 
-	if ((code = allocate_precheck(r, &aaf_v6)) != 0) {
+	if ((code = allocate_precheck(r, &fams, &v6_refused)) != 0) {
 		resp_error(r, code);
 		return;
 	}
-	if ((code = turn_quota_take(w->sh, w->cfg, r->user)) != 0) {
+	if ((code = turn_quota_take(w->sh, w->cfg, r->quota_user)) != 0) {
+		worker_count(w, code == 486 ? STAT_QUOTA_USER : STAT_QUOTA_TOTAL);
 		reject_log(r, PLOG_WARN, code == 486 ? "allocation quota reached for this user"
 						     : "server allocation limit (total-quota) reached");
 		resp_error(r, code);
 		return;
 	}
-	a = calloc(1, sizeof(*a));
-	if (!a || !(a->user = strdup(r->user))) {
-		free(a);
-		turn_quota_give(w->sh, r->user);
+	if (!(a = alloc_new(r))) {
+		turn_quota_give(w->sh, r->quota_user);
 		resp_error(r, 508);
 		return;
 	}
-	a->ev.fd = -1;
-	a->port = -1;
-	if ((code = relay_for(r, a, &reserved)) != 0) {
-		if (code == 508)
+	if ((code = open_relays(r, a, fams, &reserved)) != 0 || alloc_insert(w, a) < 0) {
+		if (code == 508 || !code) {
+			worker_count(w, STAT_NO_PORT);
 			reject_log(r, PLOG_ERROR, "no relay port free in relay-ports");
-		goto fail;
-	}
-	a->client = *r->c;
-	memcpy(a->key, r->key, TURN_KEY_LEN);
-	a->relay_adv = a->relay;
-	if (w->cfg->external_addr.ss_family) {
-		a->relay_adv = w->cfg->external_addr;
-		addr_set_port(&a->relay_adv, a->port);
+		}
+		alloc_free_unlinked(w, a, reserved);
+		resp_error(r, code ? code : 508);
+		return;
 	}
 	if (lt)
 		stun_attr_u32(lt, &want);
 	a->created = w->now;
 	a->expires = w->now + alloc_lifetime(w->cfg, want);
-	if (worker_watch(w, &a->ev, EPOLLIN) < 0 || alloc_insert(w, a) < 0) {
-		epoll_ctl(w->epfd, EPOLL_CTL_DEL, a->ev.fd, NULL);
-		close(a->ev.fd);
-		turn_ports_release(w->sh, a->port);
-		if (reserved >= 0)
-			turn_ports_release(w->sh, reserved);
-		code = 508;
-		goto fail;
-	}
 	if (reserved >= 0) {
 		uint64_t t1 = worker_rand(w);
 		memcpy(token, &t1, sizeof(token));
-		turn_resv_add(w->sh, token, reserved, w->now);
+		turn_resv_add(w->sh, token, reserved, a->families & 1 ? 0 : 1, w->now);
 	}
 	r->a = a;
 	plog(PLOG_INFO, "turn", "allocation created: user=%s client=%s relay=%s lifetime=%us",
-	     a->user, client_str(&a->client, cs), addr_str(&a->relay_adv, rs, 1),
+	     a->user, client_str(&a->client, cs), alloc_relay_str(a, rs, sizeof(rs)),
 	     (unsigned)(a->expires - w->now));
-	allocate_respond(r, a, reserved >= 0 ? token : NULL, aaf_v6);
-	return;
-fail:
-	turn_quota_give(w->sh, r->user);
-	free(a->user);
-	free(a);
-	resp_error(r, code);
+	allocate_respond(r, a, reserved >= 0 ? token : NULL, v6_refused);
 }
 
 static void
@@ -447,10 +666,10 @@ do_refresh(struct req *r)
 	const struct stun_attr *lt = stun_msg_get(r->m, STUN_ATTR_LIFETIME);
 	const struct stun_attr *raf = stun_msg_get(r->m, STUN_ATTR_REQUESTED_ADDRESS_FAMILY);
 	uint32_t want = TURN_DEFAULT_LIFETIME;
-	char cs[ADDR_STRLEN + 8], rs[ADDR_STRLEN];
+	char cs[ADDR_STRLEN + 8], rs[2 * ADDR_STRLEN];
 	int af;
 
-	if (raf && (stun_attr_family(raf, &af) < 0 || af != r->a->relay.ss_family)) {
+	if (raf && (stun_attr_family(raf, &af) < 0 || !(r->a->families & (1u << turn_fam(af))))) {
 		resp_error(r, 443);
 		return;
 	}
@@ -470,7 +689,7 @@ do_refresh(struct req *r)
 	}
 	r->a->expires = r->w->now + alloc_lifetime(r->w->cfg, want);
 	plog(PLOG_INFO, "turn", "allocation refreshed: user=%s client=%s relay=%s lifetime=%us",
-	     r->a->user, client_str(&r->a->client, cs), addr_str(&r->a->relay_adv, rs, 1),
+	     r->a->user, client_str(&r->a->client, cs), alloc_relay_str(r->a, rs, sizeof(rs)),
 	     (unsigned)(r->a->expires - r->w->now));
 	stun_build_u32(&r->b, STUN_ATTR_LIFETIME, (uint32_t)(r->a->expires - r->w->now));
 	add_software(r);
@@ -487,13 +706,14 @@ peer_ok(struct req *r, const struct stun_attr *pa, struct sockaddr_storage *cano
 
 	if (stun_attr_xor_addr(r->m, pa, &peer) < 0)
 		return 400;
-	switch (turn_policy_check(r->w->cfg, r->a->relay.ss_family, &peer, canon, &why)) {
+	switch (turn_policy_check(r->w->cfg, r->a->families, &peer, canon, &why)) {
 	case TURN_PEER_OK:
 		return 0;
 	case TURN_PEER_FAMILY:
 		return 443;
 	case TURN_PEER_DENIED:
 	default:
+		worker_count(r->w, STAT_PEER_DENIED);
 		plog(PLOG_WARN, "turn", "%s refused: peer %s is not allowed (%s): user=%s client=%s",
 		     stun_method_name(r->m->method), addr_str(&peer, ps, 0), why, r->a->user,
 		     client_str(r->c, cs));
@@ -627,24 +847,58 @@ handle_request(struct req *r)
 /* ---------------------------------------------------------------- data */
 
 static void
-count_drop(struct turn_worker *w)
+count_drop(struct turn_worker *w, enum turn_stat why)
 {
-	atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
+	worker_count(w, why);
+}
+
+/* Token bucket: rate in bytes per second, one second of burst. */
+static int
+bucket_take(struct bucket *b, uint64_t rate, uint64_t now_ms, size_t n)
+{
+	if (!rate)
+		return 1;
+	if (now_ms > b->stamp_ms) {
+		uint64_t add = (now_ms - b->stamp_ms) * rate / 1000;
+		b->tokens = b->tokens + add > rate ? rate : b->tokens + add;
+		b->stamp_ms = now_ms;
+	}
+	if (b->tokens < n)
+		return 0;
+	b->tokens -= n;
+	return 1;
+}
+
+/* Per-allocation and server-wide bandwidth caps, per direction (dir 0:
+ * client to peer, 1: peer to client). */
+static int
+within_bandwidth(struct turn_worker *w, struct alloc *a, int dir, size_t n)
+{
+	if (!bucket_take(&a->bw[dir], w->cfg->max_alloc_bps, w->now_ms, n) ||
+	    !bucket_take(&w->bw[dir], w->total_bps_share, w->now_ms, n)) {
+		count_drop(w, STAT_DROP_BANDWIDTH);
+		return 0;
+	}
+	return 1;
 }
 
 static void
 relay_to_peer(struct turn_worker *w, struct alloc *a, const struct sockaddr_storage *peer,
 	      const uint8_t *data, size_t len)
 {
-	if (!alloc_perm_find(a, peer, w->now)) {
-		count_drop(w);
+	int f = turn_fam(peer->ss_family);
+
+	if (!(a->families & (1u << f)) || !alloc_perm_find(a, peer, w->now)) {
+		count_drop(w, STAT_DROP_NO_PERMISSION);
 		return;
 	}
-	worker_send_udp(w, a->ev.fd, data, len, peer);
+	if (!within_bandwidth(w, a, 0, len))
+		return;
+	worker_send_udp(w, a->relay[f].ev.fd, data, len, peer);
 	a->c2p_pkts++;
 	a->c2p_bytes += len;
-	atomic_fetch_add_explicit(&w->stats.c2p_pkts, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&w->stats.c2p_bytes, len, memory_order_relaxed);
+	worker_count(w, STAT_C2P_PKTS);
+	worker_add(w, STAT_C2P_BYTES, len);
 }
 
 static void
@@ -655,8 +909,12 @@ handle_send(struct turn_worker *w, const struct client *c, const struct stun_msg
 	struct alloc *a = alloc_lookup(w, c);
 	struct sockaddr_storage peer, canon;
 
-	if (!a || !pa || !data || stun_attr_xor_addr(m, pa, &peer) < 0) {
-		count_drop(w);
+	if (!a) {
+		count_drop(w, STAT_DROP_NO_ALLOCATION);
+		return;
+	}
+	if (!pa || !data || stun_attr_xor_addr(m, pa, &peer) < 0) {
+		count_drop(w, STAT_DROP_MALFORMED);
 		return;
 	}
 	addr_canonical(&peer, &canon);
@@ -672,9 +930,16 @@ handle_channel(struct turn_worker *w, const struct client *c, const uint8_t *buf
 	uint16_t num;
 	struct chan *ch;
 
-	if (!a || channel_parse(w, buf, len, &num, &data, &dlen) < 0 ||
-	    !(ch = alloc_chan_by_num(a, num, w->now, 0))) {
-		count_drop(w);
+	if (!a) {
+		count_drop(w, STAT_DROP_NO_ALLOCATION);
+		return;
+	}
+	if (channel_parse(w, buf, len, &num, &data, &dlen) < 0) {
+		count_drop(w, STAT_DROP_MALFORMED);
+		return;
+	}
+	if (!(ch = alloc_chan_by_num(a, num, w->now, 0))) {
+		count_drop(w, STAT_DROP_NO_PERMISSION);
 		return;
 	}
 	relay_to_peer(w, a, &ch->peer, data, dlen);
@@ -689,7 +954,7 @@ answer_malformed(struct turn_worker *w, const struct client *c, const uint8_t *b
 	uint16_t type;
 	long n;
 
-	if (len < STUN_HEADER_LEN || !stun_is_message(buf, len))
+	if (len < STUN_HEADER_LEN || !stun_is_message(buf, len) || !unauth_allowed(w, &c->remote))
 		return;
 	type = (uint16_t)(buf[0] << 8 | buf[1]);
 	if ((type & 0x0110) != STUN_REQUEST)
@@ -713,32 +978,30 @@ handler_client_data(struct turn_worker *w, const struct client *c, uint8_t *buf,
 		return;
 	}
 	if (stun_parse(&m, buf, len) < 0) {
-		count_drop(w);
+		count_drop(w, STAT_DROP_MALFORMED);
 		answer_malformed(w, c, buf, len);
 		return;
 	}
 	if (m.fp >= 0 && stun_check_fingerprint(&m) != 0) {
-		count_drop(w);    /* not STUN after all, or damaged: silently dropped */
+		count_drop(w, STAT_DROP_MALFORMED);    /* not STUN after all, or damaged: silently dropped */
 		return;
 	}
 	if (m.cls == STUN_INDICATION) {
 		if (m.method == STUN_SEND)
 			handle_send(w, c, &m);
 		else
-			count_drop(w);
+			count_drop(w, STAT_DROP_NOT_REQUEST);
 		return;
 	}
 	if (m.cls != STUN_REQUEST) {
-		count_drop(w);
+		count_drop(w, STAT_DROP_NOT_REQUEST);
 		return;
 	}
-	memset(&r, 0, sizeof(r.b));
+	memset(&r, 0, sizeof(r));
 	r.w = w;
 	r.c = c;
 	r.m = &m;
 	r.a = alloc_lookup(w, c);
-	r.key = NULL;
-	r.user[0] = '\0';
 	handle_request(&r);
 }
 
@@ -772,7 +1035,7 @@ send_data_indication(struct turn_worker *w, struct alloc *a, const struct sockad
 	stun_build_init(&b, start, hdr, STUN_DATA, STUN_INDICATION, tid);
 	stun_build_xor_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS, (const struct sockaddr *)from);
 	if (stun_build_finish(&b) != (long)(hdr - 4)) {
-		count_drop(w);
+		count_drop(w, STAT_DROP_MALFORMED);
 		return;
 	}
 	start[hdr - 4] = STUN_ATTR_DATA >> 8;
@@ -789,19 +1052,22 @@ send_data_indication(struct turn_worker *w, struct alloc *a, const struct sockad
 }
 
 void
-handler_peer_data(struct turn_worker *w, struct alloc *a, const struct sockaddr_storage *from,
+handler_peer_data(struct turn_worker *w, struct relay *rl, const struct sockaddr_storage *from,
 		  uint8_t *buf, size_t len)
 {
+	struct alloc *a = rl->a;
 	struct chan *ch;
 
 	if (!alloc_perm_find(a, from, w->now)) {
-		count_drop(w);
+		count_drop(w, STAT_DROP_NO_PERMISSION);
 		return;
 	}
+	if (!within_bandwidth(w, a, 1, len))
+		return;
 	a->p2c_pkts++;
 	a->p2c_bytes += len;
-	atomic_fetch_add_explicit(&w->stats.p2c_pkts, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&w->stats.p2c_bytes, len, memory_order_relaxed);
+	worker_count(w, STAT_P2C_PKTS);
+	worker_add(w, STAT_P2C_BYTES, len);
 	ch = alloc_chan_by_peer(a, from, w->now, 0);
 	if (ch)
 		send_channel_data(w, a, ch->num, buf, len);

@@ -72,7 +72,7 @@ in_list(const struct cidr *v, unsigned n, const struct sockaddr_storage *a)
 }
 
 enum turn_peer_verdict
-turn_policy_check(const struct turn_config *cfg, int relay_family,
+turn_policy_check(const struct turn_config *cfg, unsigned relay_families,
 		  const struct sockaddr_storage *peer, struct sockaddr_storage *canon,
 		  const char **why)
 {
@@ -96,7 +96,7 @@ turn_policy_check(const struct turn_config *cfg, int relay_family,
 	    in_table(special, sizeof(special) / sizeof(special[0]), canon, why)) {
 		return TURN_PEER_DENIED;
 	}
-	if (canon->ss_family != relay_family) {
+	if (!(relay_families & (1u << turn_fam(canon->ss_family)))) {
 		*why = "peer address family differs from the relay's";
 		return TURN_PEER_FAMILY;
 	}

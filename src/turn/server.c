@@ -20,7 +20,7 @@ struct turn_server {
 };
 
 static unsigned
-worker_count(const struct turn_config *cfg)
+nworkers_for(const struct turn_config *cfg)
 {
 	long n = cfg->workers ? (long)cfg->workers : sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -45,7 +45,7 @@ turn_server_start(struct turn_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	srv->shared_ok = 1;
-	srv->nworkers = worker_count(cfg);
+	srv->nworkers = nworkers_for(cfg);
 	srv->workers = calloc(srv->nworkers, sizeof(*srv->workers));
 	if (!srv->workers) {
 		SETERR("out of memory");
@@ -54,6 +54,7 @@ turn_server_start(struct turn_config *cfg, char *err, size_t errlen)
 	for (unsigned i = 0; i < srv->nworkers; i++) {
 		if (turn_worker_init(&srv->workers[i], i, cfg, &srv->shared, err, errlen) < 0)
 			goto fail;
+		srv->workers[i].total_bps_share = cfg->max_total_bps / srv->nworkers;
 	}
 	for (unsigned i = 0; i < srv->nworkers; i++)
 		if (turn_worker_start(&srv->workers[i]) < 0) {
@@ -62,10 +63,13 @@ turn_server_start(struct turn_config *cfg, char *err, size_t errlen)
 		}
 	for (unsigned i = 0; i < cfg->nlisten; i++)
 		plog(PLOG_INFO, "turn", "listening on %s (UDP and TCP)", addr_str(&cfg->listen[i], ls, 1));
-	plog(PLOG_INFO, "turn", "started: realm=%s relay=%s ports=%u-%u%s%s workers=%u users=%u",
-	     cfg->realm, addr_str(&cfg->relay_addr, rs, 0), cfg->port_lo, cfg->port_hi,
-	     cfg->external_addr.ss_family ? " external=" : "",
-	     cfg->external_addr.ss_family ? addr_str(&cfg->external_addr, ls, 0) : "",
+	for (int f = 0; f < 2; f++)
+		if (cfg->relay_addr[f].ss_family)
+			plog(PLOG_INFO, "turn", "relaying on %s ports %u-%u%s%s",
+			     addr_str(&cfg->relay_addr[f], rs, 0), cfg->port_lo, cfg->port_hi,
+			     cfg->external_addr[f].ss_family ? ", advertised as " : "",
+			     cfg->external_addr[f].ss_family ? addr_str(&cfg->external_addr[f], ls, 0) : "");
+	plog(PLOG_INFO, "turn", "started: realm=%s workers=%u users=%u", cfg->realm,
 	     srv->nworkers, cfg->users->n);
 	return srv;
 fail:

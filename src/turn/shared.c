@@ -93,13 +93,14 @@ turn_ports_release(struct turn_shared *sh, int port)
 }
 
 void
-turn_resv_add(struct turn_shared *sh, const uint8_t token[8], int port, uint64_t now)
+turn_resv_add(struct turn_shared *sh, const uint8_t token[8], int port, int fam, uint64_t now)
 {
 	pthread_mutex_lock(&sh->lock);
 	if (sh->nresv < sizeof(sh->resv) / sizeof(sh->resv[0])) {
 		struct turn_reservation *r = &sh->resv[sh->nresv++];
 		memcpy(r->token, token, 8);
 		r->port = port;
+		r->fam = fam;
 		r->expires = now + TURN_RESERVATION_LIFETIME;
 		port = -1;
 	}
@@ -109,7 +110,22 @@ turn_resv_add(struct turn_shared *sh, const uint8_t token[8], int port, uint64_t
 }
 
 int
-turn_resv_take(struct turn_shared *sh, const uint8_t *token, size_t len, uint64_t now)
+turn_resv_family(struct turn_shared *sh, const uint8_t *token, size_t len, uint64_t now)
+{
+	int fam = -1;
+
+	if (len != 8)
+		return -1;
+	pthread_mutex_lock(&sh->lock);
+	for (unsigned i = 0; i < sh->nresv; i++)
+		if (memcmp(sh->resv[i].token, token, 8) == 0 && sh->resv[i].expires >= now)
+			fam = sh->resv[i].fam;
+	pthread_mutex_unlock(&sh->lock);
+	return fam;
+}
+
+int
+turn_resv_take(struct turn_shared *sh, const uint8_t *token, size_t len, uint64_t now, int *fam)
 {
 	int port = -1;
 
@@ -120,6 +136,7 @@ turn_resv_take(struct turn_shared *sh, const uint8_t *token, size_t len, uint64_
 		if (memcmp(sh->resv[i].token, token, 8) != 0 || sh->resv[i].expires < now)
 			continue;
 		port = sh->resv[i].port;
+		*fam = sh->resv[i].fam;
 		sh->resv[i] = sh->resv[--sh->nresv];
 		break;
 	}

@@ -21,6 +21,7 @@
 
 #define TURN_MAX_LISTEN 16
 #define TURN_MAX_CIDRS 64
+#define TURN_MAX_SECRETS 8
 #define TURN_REALM_MAX 128
 #define TURN_USER_MAX 256       /* USERNAME is < 509 bytes; we cap lower */
 #define TURN_KEY_LEN 16
@@ -40,11 +41,14 @@ struct turn_user {
 	uint8_t key[TURN_KEY_LEN];   /* MD5(name:realm:SASLprep(password)) */
 };
 
-/* Immutable once built; shared by workers through refcounts (atomic). */
+/* Credentials: [users] and the TURN REST secrets, replaced together on
+ * SIGHUP.  Immutable once built; shared by workers through refcounts. */
 struct turn_users {
 	atomic_int ref;
 	unsigned n;
 	struct turn_user *v;         /* sorted by name */
+	char *secrets[TURN_MAX_SECRETS];
+	unsigned nsecrets;
 };
 
 struct turn_users *turn_users_ref(struct turn_users *u);
@@ -57,8 +61,9 @@ struct turn_config {
 	char *path;
 	struct sockaddr_storage listen[TURN_MAX_LISTEN];
 	unsigned nlisten;
-	struct sockaddr_storage relay_addr;
-	struct sockaddr_storage external_addr;   /* ss_family 0 when unset */
+	/* Per family: [0] IPv4, [1] IPv6; ss_family 0 when that family has none. */
+	struct sockaddr_storage relay_addr[2];
+	struct sockaddr_storage external_addr[2];
 	unsigned port_lo, port_hi;
 	char realm[TURN_REALM_MAX];
 	struct cidr allowed[TURN_MAX_CIDRS];
@@ -74,8 +79,19 @@ struct turn_config {
 	int binding_auth;            /* refuse unauthenticated Binding */
 	int legacy_channels;         /* accept RFC 5766 channels 0x5000-0x7FFE */
 	int log_level;
-	struct turn_users *users;    /* one reference, owned */
+	unsigned long long max_alloc_bps;   /* bytes/s per allocation and direction, 0: none */
+	unsigned long long max_total_bps;   /* bytes/s for the server and direction, 0: none */
+	unsigned unauth_rate;        /* unauthenticated answers per second and source address */
+	char rest_separator;
+	struct turn_users *users;    /* one reference, owned; holds auth-secret values */
 };
+
+/* Index into relay_addr[] / external_addr[] for an address family. */
+static inline int
+turn_fam(int af)
+{
+	return af == AF_INET6 ? 1 : 0;
+}
 
 /* ----------------------------------------------------------------- policy */
 
@@ -87,7 +103,8 @@ enum turn_peer_verdict {
 
 /* Canonicalises peer into *canon (IPv4-in-IPv6 forms to IPv4) and decides.
  * why gets a short reason for the log ("loopback", "private range", ...). */
-enum turn_peer_verdict turn_policy_check(const struct turn_config *cfg, int relay_family,
+/* relay_families: bit 0 IPv4 relay present, bit 1 IPv6 relay present. */
+enum turn_peer_verdict turn_policy_check(const struct turn_config *cfg, unsigned relay_families,
 					  const struct sockaddr_storage *peer,
 					  struct sockaddr_storage *canon, const char **why);
 
@@ -112,6 +129,7 @@ int turn_nonce_check(const uint8_t secret[32], const struct sockaddr_storage *cl
 struct turn_reservation {
 	uint8_t token[8];
 	int port;
+	int fam;                           /* turn_fam() of the reserving relay */
 	uint64_t expires;
 };
 
@@ -139,9 +157,11 @@ void turn_shared_free(struct turn_shared *sh);
 int turn_ports_claim(struct turn_shared *sh, int even, int reserve);
 void turn_ports_release(struct turn_shared *sh, int port);
 /* Reservation tokens for the port above an EVEN-PORT R allocation. */
-void turn_resv_add(struct turn_shared *sh, const uint8_t token[8], int port, uint64_t now);
-/* Takes the reserved port for token, or -1. */
-int turn_resv_take(struct turn_shared *sh, const uint8_t *token, size_t len, uint64_t now);
+void turn_resv_add(struct turn_shared *sh, const uint8_t token[8], int port, int fam, uint64_t now);
+/* Takes the reserved port for token (and its family slot), or -1. */
+int turn_resv_take(struct turn_shared *sh, const uint8_t *token, size_t len, uint64_t now, int *fam);
+/* The family slot a token reserved, without taking it; -1 if unknown. */
+int turn_resv_family(struct turn_shared *sh, const uint8_t *token, size_t len, uint64_t now);
 /* Drops expired reservations (and frees their ports). */
 void turn_resv_expire(struct turn_shared *sh, uint64_t now);
 /* Per-user and total quota; 0 admitted, 486 or 508 refused. */

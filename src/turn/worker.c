@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/plog.h"
@@ -99,11 +100,13 @@ turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *c
 	w->htab = calloc(w->hsize, sizeof(*w->htab));
 	w->rx = malloc((size_t)RX_BATCH * RX_SLOT);
 	w->txbuf = malloc((size_t)TX_BATCH * TX_SLOT);
+	w->rl = calloc(RL_SLOTS, sizeof(*w->rl));
+	w->log_budget = REJECT_LOG_PER_SEC;
 	if (getentropy(&w->rng, sizeof(w->rng)) < 0 || !w->rng)
 		w->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)id;
 	w->hseed = (uint32_t)worker_rand(w);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!w->htab || !w->rx || !w->txbuf || w->epfd < 0) {
+	if (!w->htab || !w->rx || !w->txbuf || !w->rl || w->epfd < 0) {
 		SETERR("worker %u: out of memory or file descriptors", id);
 		return -1;
 	}
@@ -150,7 +153,7 @@ tx_flush(struct turn_worker *w)
 				continue;
 			/* EAGAIN (socket buffer full) or an ICMP error from a
 			 * previous send: this datagram is lost, as on a wire. */
-			atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
+			worker_count(w, STAT_DROP_SEND_FAILED);
 			off++;
 			continue;
 		}
@@ -219,7 +222,7 @@ tcp_send(struct turn_worker *w, struct tcp_conn *t, const uint8_t *buf, size_t l
 {
 	if (t->wlen + len > TCP_WBUF_MAX) {
 		/* A client that does not read: drop, as UDP would. */
-		atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
+		worker_count(w, STAT_DROP_TCP_BACKLOG);
 		return;
 	}
 	if (t->wlen + len > t->wcap) {
@@ -273,7 +276,7 @@ on_udp(struct turn_worker *w, struct ev *ev, unsigned idx)
 	while ((n = rx_batch(w, ev->fd)) > 0) {
 		for (int i = 0; i < n; i++) {
 			if (w->rxm[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
+				worker_count(w, STAT_DROP_TRUNCATED);
 				continue;
 			}
 			c.remote = w->rxfrom[i];
@@ -286,17 +289,17 @@ on_udp(struct turn_worker *w, struct ev *ev, unsigned idx)
 }
 
 static void
-on_relay(struct turn_worker *w, struct alloc *a)
+on_relay(struct turn_worker *w, struct relay *rl)
 {
 	int n;
 
-	while ((n = rx_batch(w, a->ev.fd)) > 0) {
+	while ((n = rx_batch(w, rl->ev.fd)) > 0) {
 		for (int i = 0; i < n; i++) {
 			if (w->rxm[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				atomic_fetch_add_explicit(&w->stats.dropped, 1, memory_order_relaxed);
+				worker_count(w, STAT_DROP_TRUNCATED);
 				continue;
 			}
-			handler_peer_data(w, a, &w->rxfrom[i], w->rxiov[i].iov_base, w->rxm[i].msg_len);
+			handler_peer_data(w, rl, &w->rxfrom[i], w->rxiov[i].iov_base, w->rxm[i].msg_len);
 		}
 		tx_flush(w);
 		if (n < RX_BATCH)
@@ -430,6 +433,17 @@ on_tcp(struct turn_worker *w, struct tcp_conn *t, uint32_t events)
 
 /* --------------------------------------------------------- control, timer */
 
+static void
+worker_clock(struct turn_worker *w)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	w->now = (uint64_t)ts.tv_sec;
+	w->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	w->wallnow = turn_wallclock();
+}
+
 void
 turn_worker_post(struct turn_worker *w, struct ctl_msg *m)
 {
@@ -476,6 +490,12 @@ on_timer(struct turn_worker *w)
 	struct tcp_conn *t, *next;
 
 	(void)n;
+	if (w->log_suppressed) {
+		plog(PLOG_WARN, "turn", "%lu more rejected requests were not logged (limit %u lines a second)",
+		     w->log_suppressed, REJECT_LOG_PER_SEC);
+		w->log_suppressed = 0;
+	}
+	w->log_budget = REJECT_LOG_PER_SEC;
 	alloc_expire(w, w->now);
 	if (w->id == 0)
 		turn_resv_expire(w->sh, w->now);
@@ -504,7 +524,7 @@ dispatch(struct turn_worker *w, struct epoll_event *e)
 		on_tcp(w, (struct tcp_conn *)ev, e->events);
 		break;
 	case EV_RELAY:
-		on_relay(w, (struct alloc *)ev);
+		on_relay(w, (struct relay *)ev);
 		break;
 	case EV_TIMER:
 		on_timer(w);
@@ -523,8 +543,7 @@ worker_loop(void *arg)
 
 	while (!w->stop) {
 		int n = epoll_wait(w->epfd, ev, 64, -1);
-		w->now = turn_now();
-		w->wallnow = turn_wallclock();
+		worker_clock(w);
 		for (int i = 0; i < n; i++)
 			dispatch(w, &ev[i]);
 		tx_flush(w);
@@ -535,8 +554,7 @@ worker_loop(void *arg)
 int
 turn_worker_start(struct turn_worker *w)
 {
-	w->now = turn_now();
-	w->wallnow = turn_wallclock();
+	worker_clock(w);
 	return pthread_create(&w->thread, NULL, worker_loop, w) == 0 ? 0 : -1;
 }
 
@@ -580,4 +598,5 @@ turn_worker_join_free(struct turn_worker *w)
 	free(w->htab);
 	free(w->rx);
 	free(w->txbuf);
+	free(w->rl);
 }

@@ -15,6 +15,8 @@
 
 #include "turn/turn-internal.h"
 
+struct turn_worker;
+
 enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_TCP, EV_RELAY, EV_TIMER, EV_CTL };
 
 /* First member of every object registered in the epoll set. */
@@ -34,6 +36,7 @@ struct ev {
 #define TCP_WBUF_MAX (256 * 1024)
 #define TCP_IDLE_NO_ALLOC 60   /* seconds a TCP client may stay without an allocation */
 #define RESP_CACHE 320
+#define REJECT_LOG_PER_SEC 20
 
 struct tcp_conn {
 	struct ev ev;
@@ -68,33 +71,77 @@ struct chan {
 	uint64_t expires;              /* unusable after; reserved until +COOLDOWN */
 };
 
+struct bucket {
+	uint64_t tokens;
+	uint64_t stamp_ms;
+};
+
+/* Per-source limiter for unauthenticated answers (direct-mapped: a
+ * colliding address takes the slot over). */
+#define RL_SLOTS 1024
+struct rl_slot {
+	struct sockaddr_storage ip;
+	struct bucket b;
+};
+
+/* A relayed transport address: one per address family of an allocation
+ * (two for an RFC 8656 dual allocation). */
+struct relay {
+	struct ev ev;                  /* the relay socket; fd -1 when unused */
+	struct alloc *a;
+	struct sockaddr_storage addr;  /* bound */
+	struct sockaddr_storage adv;   /* advertised (external-address) */
+	int port;
+};
+
 struct alloc {
-	struct ev ev;                  /* the relay socket */
 	struct alloc *hnext;           /* 5-tuple hash chain (UDP clients) */
 	struct alloc *next, *prev;     /* worker list */
 	struct client client;
-	struct sockaddr_storage relay;     /* bound */
-	struct sockaddr_storage relay_adv; /* advertised (external-address) */
-	int port;
-	char *user;
+	struct relay relay[2];         /* indexed by turn_fam() */
+	unsigned families;             /* bit turn_fam(af) set when relay[] is open */
+	char *user;                    /* as authenticated (a REST name: "expiry:user") */
+	char *quota_user;              /* what the quota counts (REST: the user part) */
 	uint8_t key[TURN_KEY_LEN];     /* the key it was authenticated with */
+	uint64_t rest_expiry;          /* REST credentials: wall-clock expiry, else 0 */
 	uint64_t created, expires;
 	struct perm *perms;
 	unsigned nperms, capperms;
 	struct chan *chans;
 	unsigned nchans, capchans;
 	uint64_t c2p_pkts, c2p_bytes, p2c_pkts, p2c_bytes;
+	struct bucket bw[2];           /* [0] client to peer, [1] peer to client */
 	uint8_t last_tid[STUN_TID_LEN];
 	uint16_t last_len;
 	uint8_t last_resp[RESP_CACHE];
 };
 
-/* Counters read by the control thread (relaxed atomics, one writer). */
-struct worker_stats {
-	_Atomic uint64_t allocs;
-	_Atomic uint64_t c2p_pkts, c2p_bytes, p2c_pkts, p2c_bytes;
-	_Atomic uint64_t auth_fail, dropped;
+/* Counters (turn_stat_names in stats.c gives their metric names). */
+enum turn_stat {
+	STAT_C2P_PKTS, STAT_C2P_BYTES, STAT_P2C_PKTS, STAT_P2C_BYTES,
+	STAT_ALLOCS_CREATED,
+	/* authentication failures, by reason */
+	STAT_AUTH_BAD_PASSWORD, STAT_AUTH_UNKNOWN_USER, STAT_AUTH_WRONG_REALM,
+	STAT_AUTH_STALE_NONCE, STAT_AUTH_MISSING_ATTR, STAT_AUTH_WRONG_CREDENTIALS,
+	STAT_AUTH_EXPIRED,
+	/* packets dropped, by reason */
+	STAT_DROP_NO_ALLOCATION, STAT_DROP_NO_PERMISSION, STAT_DROP_MALFORMED,
+	STAT_DROP_BANDWIDTH, STAT_DROP_RATELIMIT, STAT_DROP_SEND_FAILED,
+	STAT_DROP_TRUNCATED, STAT_DROP_TCP_BACKLOG, STAT_DROP_NOT_REQUEST,
+	/* refusals */
+	STAT_QUOTA_USER, STAT_QUOTA_TOTAL, STAT_NO_PORT, STAT_PEER_DENIED,
+	STAT_N
 };
+
+/* Written by the owning worker only, read by the control thread: relaxed
+ * atomics (plain loads and stores on x86-64, no lock prefix needed for a
+ * single writer, hence load+store rather than fetch_add). */
+struct worker_stats {
+	_Atomic uint64_t v[STAT_N];
+	_Atomic uint64_t allocs;           /* gauge */
+};
+
+extern const char *const turn_stat_names[STAT_N];
 
 struct ctl_msg {
 	enum { CTL_USERS, CTL_STOP } type;
@@ -117,8 +164,13 @@ struct turn_worker {
 	uint32_t hseed;
 	struct alloc *allocs;
 	struct tcp_conn *conns;
-	uint64_t now, wallnow;
+	uint64_t now, wallnow, now_ms;
+	uint64_t total_bps_share;          /* max-total-kbps / workers, in bytes/s */
+	struct bucket bw[2];
+	struct rl_slot *rl;                /* RL_SLOTS */
 	uint64_t rng;
+	unsigned log_budget;               /* reject lines left this second */
+	unsigned long log_suppressed;
 	int stop;
 	pthread_t thread;
 	pthread_mutex_t qlock;             /* guards qhead */
@@ -137,6 +189,20 @@ struct turn_worker {
 	struct sockaddr_storage txto[TX_BATCH];
 	uint8_t *txbuf;                    /* TX_BATCH slots of TX_SLOT */
 };
+
+static inline void
+worker_add(struct turn_worker *w, enum turn_stat s, uint64_t n)
+{
+	_Atomic uint64_t *c = &w->stats.v[s];
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
+
+static inline void
+worker_count(struct turn_worker *w, enum turn_stat s)
+{
+	worker_add(w, s, 1);
+}
 
 /* worker.c */
 int turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *cfg,
@@ -161,6 +227,8 @@ uint64_t worker_rand(struct turn_worker *w);
 struct alloc *alloc_lookup(struct turn_worker *w, const struct client *c);
 int alloc_insert(struct turn_worker *w, struct alloc *a);
 void alloc_destroy(struct turn_worker *w, struct alloc *a, const char *reason);
+/* "127.0.0.1:24000" or "127.0.0.1:24000,[::1]:24002" (advertised addresses). */
+const char *alloc_relay_str(const struct alloc *a, char *buf, size_t cap);
 struct perm *alloc_perm_find(struct alloc *a, const struct sockaddr_storage *ip, uint64_t now);
 int alloc_perm_install(struct alloc *a, const struct sockaddr_storage *ip, uint64_t now, unsigned max);
 struct chan *alloc_chan_by_num(struct alloc *a, uint16_t num, uint64_t now, int include_cooldown);
@@ -178,7 +246,7 @@ void handler_client_data(struct turn_worker *w, const struct client *c,
 long handler_frame_length(const struct turn_worker *w, const uint8_t *buf, size_t avail);
 /* Data from a peer arrived on a relay socket; buf has RX_HEADROOM before
  * it and room after it for padding. */
-void handler_peer_data(struct turn_worker *w, struct alloc *a,
+void handler_peer_data(struct turn_worker *w, struct relay *rl,
 		       const struct sockaddr_storage *from, uint8_t *buf, size_t len);
 
 #endif

@@ -64,7 +64,13 @@ main(void)
 	is_int(load("[turn]\nlisten = 127.0.0.1\n[webbridge]\nlisten = x\n", &cfg, err), -1, "foreign section");
 	is_int(load("[turn]\nlisten = 127.0.0.1\nrelay-address = 0.0.0.0\n", &cfg, err), -1, "wildcard relay");
 	is_int(load("[turn]\nlisten = 127.0.0.1\nexternal-address = ::1\n", &cfg, err), -1,
-	       "external family differs from relay");
+	       "external address of a family without relay");
+	is_int(load("[turn]\nlisten = 127.0.0.1\nrelay-address = 127.0.0.1\nrelay-address = 127.0.0.2\n", &cfg, err),
+	       -1, "two IPv4 relay addresses");
+	is_int(load("[turn]\nlisten = 127.0.0.1\nlisten = [::1]:3478\n", &cfg, err), 0, "dual-stack listen");
+	ok(cfg && cfg->relay_addr[0].ss_family == AF_INET && cfg->relay_addr[1].ss_family == AF_INET6,
+	   "relay addresses default per family from listen");
+	turn_config_free(cfg);
 	is_int(load("[turn]\nlisten = 127.0.0.1\n[users]\nx =\n", &cfg, err), -1, "empty password");
 	is_int(load("[turn]\nlisten = 127.0.0.1\nmax-lifetime = 10\n", &cfg, err), -1, "max-lifetime below 600");
 	return tap_done();

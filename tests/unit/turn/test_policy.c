@@ -14,7 +14,7 @@ judge(const struct turn_config *cfg, const char *peer, char *canon_out)
 
 	if (addr_parse(peer, 3480, &a) < 0)
 		return (enum turn_peer_verdict)-1;
-	v = turn_policy_check(cfg, AF_INET, &a, &c, &why);
+	v = turn_policy_check(cfg, 1, &a, &c, &why);
 	if (canon_out)
 		addr_str(&c, canon_out, 0);
 	return v;
