@@ -1,0 +1,37 @@
+/*
+ * callbridge.h: the call bridge as the REST API sees it: spaces are
+ * resolved here for the web bridge (over link.h), and the live calls and
+ * call legs are held here (memory only: a call does not outlive the
+ * process).  Loop thread only.
+ */
+#ifndef PORTICO_MEET_CALLBRIDGE_H
+#define PORTICO_MEET_CALLBRIDGE_H
+
+#include "meet/meet-internal.h"
+
+struct meet_callbridge *meet_cb_new(struct meet_server *srv);
+void meet_cb_free(struct meet_callbridge *cb);
+
+/* Ids (new GPtrArray of strings) of calls, optionally of one coSpace. */
+GPtrArray *meet_cb_call_ids(struct meet_callbridge *cb, const char *cospace);
+/* Adds <call id=...> under parent; full adds the object-only fields.
+ * -1 when there is no such call. */
+int meet_cb_call_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
+			int full);
+/* Ids of legs, of one call or of all calls. */
+GPtrArray *meet_cb_leg_ids(struct meet_callbridge *cb, const char *call);
+int meet_cb_leg_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
+		       int full);
+/* Ends a call (all legs disconnected) / one leg.  -1 when absent. */
+int meet_cb_call_delete(struct meet_callbridge *cb, const char *id);
+int meet_cb_leg_delete(struct meet_callbridge *cb, const char *id);
+/* POST /calls: a call for a coSpace (activeWhenEmpty).  New id, or NULL
+ * with *reason set to the vendor's failure name. */
+char *meet_cb_call_create(struct meet_callbridge *cb, const char *cospace, const char *name,
+			  const char **reason);
+/* A coSpace was deleted: end its calls. */
+void meet_cb_space_gone(struct meet_callbridge *cb, const char *cospace);
+void meet_cb_stats(struct meet_callbridge *cb, unsigned *calls, unsigned *legs,
+		   unsigned *max_legs, unsigned *completed);
+
+#endif

@@ -1,0 +1,331 @@
+/* config.c: [meet], [webbridge], [callbridge], [api] (docs/configuration-meet.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/addr.h"
+#include "common/ini.h"
+#include "common/plog.h"
+#include "meet/meet-internal.h"
+
+#define SETERR(...) snprintf(err, errlen, __VA_ARGS__)
+
+/* Field setters: one per value kind; the table below names the field by
+ * offset into struct meet_config. */
+typedef int (*cfg_setter)(void *field, const char *v, char *err, size_t errlen);
+
+struct cfg_key {
+	const char *section;
+	const char *key;
+	size_t off;
+	cfg_setter set;
+	unsigned long min, max;     /* numbers */
+};
+
+
+static int
+set_str(void *field, const char *v, char *err, size_t errlen)
+{
+	char **s = field;
+
+	if (strlen(v) > 1024) {
+		SETERR("value longer than 1024 bytes");
+		return -1;
+	}
+	g_free(*s);
+	*s = g_strdup(v);
+	return 0;
+}
+
+static int
+set_path(void *field, const char *v, char *err, size_t errlen)
+{
+	if (!*v) {
+		SETERR("empty path");
+		return -1;
+	}
+	return set_str(field, v, err, errlen);
+}
+
+static int
+set_listen(void *field, const char *v, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+
+	if (addr_parse(v, 0, &ss) < 0 || addr_port(&ss) == 0) {
+		SETERR("\"%s\" is not an address:port (e.g. 127.0.0.1:8443)", v);
+		return -1;
+	}
+	return set_str(field, v, err, errlen);
+}
+
+static int
+set_bool(void *field, const char *v, char *err, size_t errlen)
+{
+	return ini_parse_bool(v, field, err, errlen);
+}
+
+/* The row being applied (ini_apply passes the key, not the section). */
+struct cfg_ctx {
+	struct meet_config *cfg;
+	const char *section;
+	const struct cfg_key *row;
+};
+
+static const struct cfg_key *cfg_row_now;
+
+static int
+set_uint(void *field, const char *v, char *err, size_t errlen)
+{
+	return ini_parse_uint(v, cfg_row_now->min, cfg_row_now->max, field, err, errlen);
+}
+
+static int
+set_level(void *field, const char *v, char *err, size_t errlen)
+{
+	if (plog_level_parse(v) < 0) {
+		SETERR("log level \"%s\" is not one of debug, info, notice, warn, error", v);
+		return -1;
+	}
+	return set_str(field, v, err, errlen);
+}
+
+static int
+valid_domain(const char *d)
+{
+	size_t n = strlen(d);
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (const char *p = d; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
+			return 0;
+	return d[0] != '.' && d[n - 1] != '.';
+}
+
+static int
+set_domain(void *field, const char *v, char *err, size_t errlen)
+{
+	if (!valid_domain(v)) {
+		SETERR("\"%s\" is not a domain name", v);
+		return -1;
+	}
+	return set_str(field, v, err, errlen);
+}
+
+static int
+set_url(void *field, const char *v, char *err, size_t errlen)
+{
+	if (*v && !g_str_has_prefix(v, "https://") && !g_str_has_prefix(v, "http://") &&
+	    v[0] != '/') {
+		SETERR("\"%s\" is not an http(s) URL or an absolute path", v);
+		return -1;
+	}
+	return set_str(field, v, err, errlen);
+}
+
+#define OFF(f) offsetof(struct meet_config, f)
+static const struct cfg_key cfg_keys[] = {
+	{ "meet", "state", OFF(state_dir), set_path, 0, 0 },
+	{ "meet", "log-level", OFF(log_level), set_level, 0, 0 },
+	{ "meet", "event-log", OFF(event_log), set_path, 0, 0 },
+	{ "meet", "seed", OFF(seed), set_bool, 0, 0 },
+	{ "meet", "seed-domains", 0, NULL, 0, 0 },
+	{ "meet", "guest-jid-domain", OFF(guest_jid_domain), set_domain, 0, 0 },
+	{ "webbridge", "listen", OFF(web_listen), set_listen, 0, 0 },
+	{ "webbridge", "certificate", OFF(web_cert), set_path, 0, 0 },
+	{ "webbridge", "key", OFF(web_key), set_path, 0, 0 },
+	{ "webbridge", "web-root", OFF(web_root), set_path, 0, 0 },
+	{ "webbridge", "trust", OFF(web_trust), set_path, 0, 0 },
+	{ "webbridge", "url", OFF(web_url), set_url, 0, 0 },
+	{ "webbridge", "background-image", OFF(background_uri), set_url, 0, 0 },
+	{ "webbridge", "login-logo", OFF(logo_uri), set_url, 0, 0 },
+	{ "webbridge", "allow-passcode-access", OFF(allow_passcode_access), set_bool, 0, 0 },
+	{ "webbridge", "allow-hyperlinks", OFF(allow_hyperlinks), set_bool, 0, 0 },
+	{ "webbridge", "guest-attempts", OFF(guest_attempts), set_uint, 1, 1000 },
+	{ "webbridge", "guest-attempt-window", OFF(guest_window), set_uint, 1, 86400 },
+	{ "callbridge", "certificate", OFF(cb_cert), set_path, 0, 0 },
+	{ "callbridge", "link-retry", OFF(link_retry), set_uint, 1, 3600 },
+	{ "callbridge", "turn-udp-port", OFF(turn_udp_port), set_uint, 1, 65535 },
+	{ "api", "listen", OFF(api_listen), set_listen, 0, 0 },
+	{ "api", "certificate", OFF(api_cert), set_path, 0, 0 },
+	{ "api", "key", OFF(api_key), set_path, 0, 0 },
+	{ "api", "auth-attempts", OFF(auth_attempts), set_uint, 1, 1000 },
+	{ "api", "auth-window", OFF(auth_window), set_uint, 1, 86400 },
+	{ "api", "max-body", OFF(max_body), set_uint, 1024, 16u << 20 },
+	{ "api", "page-limit", OFF(page_cap), set_uint, 1, 1000 },
+	{ "api", "probe-timeout-ms", OFF(probe_timeout_ms), set_uint, 100, 60000 },
+};
+#undef OFF
+
+static int
+set_seed_domains(struct meet_config *cfg, const char *v, char *err, size_t errlen)
+{
+	gchar **parts = g_strsplit(v, ",", -1);
+	int ret = -1;
+
+	for (unsigned i = 0; i < cfg->nseed_domains; i++)
+		g_clear_pointer(&cfg->seed_domains[i], g_free);
+	cfg->nseed_domains = 0;
+	for (gchar **p = parts; *p; p++) {
+		char *d = g_strstrip(*p);
+		if (!valid_domain(d)) {
+			SETERR("\"%s\" is not a domain name", d);
+			goto out;
+		}
+		if (cfg->nseed_domains == MEET_MAX_DOMAINS) {
+			SETERR("at most %d seed domains", MEET_MAX_DOMAINS);
+			goto out;
+		}
+		cfg->seed_domains[cfg->nseed_domains++] = g_strdup(d);
+	}
+	ret = 0;
+out:
+	g_strfreev(parts);
+	return ret;
+}
+
+static int
+cfg_set(void *p, const char *key, const char *value, char *err, size_t errlen)
+{
+	struct cfg_ctx *ctx = p;
+
+	for (size_t k = 0; k < G_N_ELEMENTS(cfg_keys); k++) {
+		const struct cfg_key *row = &cfg_keys[k];
+		if (strcmp(row->section, ctx->section) || strcmp(row->key, key))
+			continue;
+		if (!row->set)
+			return set_seed_domains(ctx->cfg, value, err, errlen);
+		cfg_row_now = row;
+		return row->set((char *)ctx->cfg + row->off, value, err, errlen);
+	}
+	SETERR("unknown key");
+	return -1;
+}
+
+static void
+cfg_defaults(struct meet_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->state_dir = g_strdup("state/meet");
+	cfg->log_level = g_strdup("info");
+	cfg->guest_jid_domain = g_strdup("cms.octavio.local");
+	cfg->seed_domains[0] = g_strdup("cms.octavio.local");
+	cfg->seed_domains[1] = g_strdup("octavio.com");
+	cfg->nseed_domains = 2;
+	cfg->web_listen = g_strdup("127.0.0.1:8443");
+	cfg->web_root = g_strdup("web");
+	cfg->allow_passcode_access = 1;
+	cfg->allow_hyperlinks = 1;
+	cfg->guest_attempts = 10;
+	cfg->guest_window = 60;
+	cfg->link_retry = 10;
+	cfg->turn_udp_port = 3478;
+	cfg->api_listen = g_strdup("127.0.0.1:8445");
+	cfg->auth_attempts = 10;
+	cfg->auth_window = 60;
+	cfg->max_body = 65536;
+	cfg->page_cap = 20;
+	cfg->probe_timeout_ms = 2000;
+}
+
+static int
+cfg_check(struct meet_config *cfg, const char *path, char *err, size_t errlen)
+{
+	if (!cfg->web_cert || !cfg->web_key) {
+		SETERR("%s: [webbridge] needs certificate and key", path);
+		return -1;
+	}
+	if (!cfg->api_cert || !cfg->api_key) {
+		SETERR("%s: [api] needs certificate and key", path);
+		return -1;
+	}
+	if (!cfg->event_log)
+		cfg->event_log = g_build_filename(cfg->state_dir, "events.log", NULL);
+	return 0;
+}
+
+static const char *const cfg_sections[] = { "meet", "webbridge", "callbridge", "api" };
+
+/* ini_apply over the entries of one section, with that section's rows. */
+static int
+cfg_apply_section(const struct ini *ini, struct cfg_ctx *ctx, char *err, size_t errlen)
+{
+	struct ini_key table[G_N_ELEMENTS(cfg_keys)];
+	struct ini sub = { ini->name, NULL, NULL, 0 };
+	size_t nt = 0;
+	int ret;
+
+	for (size_t k = 0; k < G_N_ELEMENTS(cfg_keys); k++)
+		if (!strcmp(cfg_keys[k].section, ctx->section))
+			table[nt++] = (struct ini_key){ cfg_keys[k].section, cfg_keys[k].key, cfg_set, 0 };
+	sub.entries = g_new0(struct ini_entry, ini->n + 1);
+	for (unsigned i = 0; i < ini->n; i++)
+		if (!strcmp(ini->entries[i].section, ctx->section))
+			sub.entries[sub.n++] = ini->entries[i];
+	ret = ini_apply(&sub, table, nt, ctx, err, errlen);
+	g_free(sub.entries);
+	return ret;
+}
+
+static int
+cfg_known_sections(const struct ini *ini, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < ini->n; i++) {
+		const struct ini_entry *e = &ini->entries[i];
+		int known = 0;
+		for (size_t s = 0; s < G_N_ELEMENTS(cfg_sections); s++)
+			known |= !strcmp(e->section, cfg_sections[s]);
+		if (!known) {
+			if (*e->section)
+				SETERR("%s:%u: unknown section [%s] (portico meet reads [meet], [webbridge], [callbridge], [api])",
+				       ini->name, e->line, e->section);
+			else
+				SETERR("%s:%u: key \"%s\" outside any [section]", ini->name, e->line, e->key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+meet_config_load(struct meet_config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct ini ini;
+	struct cfg_ctx ctx = { cfg, NULL, NULL };
+	int ret = -1;
+
+	cfg_defaults(cfg);
+	if (ini_load(&ini, path, err, errlen) < 0) {
+		meet_config_free(cfg);
+		return -1;
+	}
+	if (cfg_known_sections(&ini, err, errlen) < 0)
+		goto out;
+	for (size_t s = 0; s < G_N_ELEMENTS(cfg_sections); s++) {
+		ctx.section = cfg_sections[s];
+		if (cfg_apply_section(&ini, &ctx, err, errlen) < 0)
+			goto out;
+	}
+	ret = cfg_check(cfg, ini.name, err, errlen);
+out:
+	ini_free(&ini);
+	if (ret < 0)
+		meet_config_free(cfg);
+	return ret;
+}
+
+void
+meet_config_free(struct meet_config *cfg)
+{
+	char **strs[] = { &cfg->state_dir, &cfg->log_level, &cfg->event_log,
+		&cfg->guest_jid_domain, &cfg->web_listen, &cfg->web_cert, &cfg->web_key,
+		&cfg->web_root, &cfg->web_trust, &cfg->web_url, &cfg->background_uri,
+		&cfg->logo_uri, &cfg->cb_cert, &cfg->api_listen, &cfg->api_cert, &cfg->api_key };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
+		g_clear_pointer(strs[i], g_free);
+	for (unsigned i = 0; i < cfg->nseed_domains; i++)
+		g_clear_pointer(&cfg->seed_domains[i], g_free);
+	cfg->nseed_domains = 0;
+}

@@ -1,0 +1,311 @@
+/*
+ * meet-internal.h: the pieces of `portico meet`, one prefix per file.
+ *
+ * Threads: everything here runs on the control-plane GLib main loop (the
+ * thread that called meet_main) unless a comment says otherwise.  The only
+ * other threads are the TURN status probes (probe.c), which own their
+ * sockets and hand one result back to the loop through a GTask.
+ */
+#ifndef PORTICO_MEET_INTERNAL_H
+#define PORTICO_MEET_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+#include <glib.h>
+#include <gio/gio.h>
+
+/* ---- config.c (meet_config_*) ------------------------------------------ */
+
+#define MEET_MAX_DOMAINS 8
+
+struct meet_config {
+	char *state_dir;            /* [meet] state */
+	char *log_level;
+	char *event_log;            /* file; default <state>/events.log */
+	int seed;                   /* create the seed's space on an empty db */
+	char *seed_domains[MEET_MAX_DOMAINS];
+	unsigned nseed_domains;
+	char *guest_jid_domain;
+	char *web_listen, *web_cert, *web_key, *web_root, *web_trust;
+	char *web_url;              /* external Web Bridge URI, for webAddress */
+	char *background_uri, *logo_uri;
+	int allow_passcode_access, allow_hyperlinks;
+	unsigned long guest_attempts, guest_window;
+	char *cb_cert;              /* [callbridge] certificate */
+	unsigned long link_retry;
+	unsigned long turn_udp_port;  /* UDP port of TURN servers (vendor: 3478) */
+	char *api_listen, *api_cert, *api_key;
+	unsigned long auth_attempts, auth_window;
+	unsigned long max_body, page_cap;
+	unsigned long probe_timeout_ms;
+};
+
+/* Load and validate FILE; -1 with err "file:line: ..." set. */
+int meet_config_load(struct meet_config *cfg, const char *path, char *err, size_t errlen);
+void meet_config_free(struct meet_config *cfg);
+
+/* ---- events.c (meet_events_*, meet_alarm_*) ----------------------------- */
+
+/* Event log: plog line + a bounded in-memory ring (for GET /system/log)
+ * + an append-only file.  Loop thread. */
+int meet_events_open(const char *path, char *err, size_t errlen);
+void meet_events_close(void);
+__attribute__((format(printf, 2, 3)))
+void meet_event(int level, const char *fmt, ...);
+/* Calls fn for each kept event, oldest first; returns how many kept. */
+unsigned meet_events_foreach(void (*fn)(void *ctx, gint64 usec, int level, const char *text),
+			     void *ctx);
+
+/* Alarms: raised once per (type, key), cleared when the condition goes. */
+void meet_alarm_raise(const char *type, const char *key, const char *reason);
+void meet_alarm_clear(const char *type, const char *key);
+int meet_alarm_active(const char *type, const char *key);
+void meet_alarm_foreach(void (*fn)(void *ctx, const char *id, const char *type,
+				   const char *key, const char *reason, gint64 since),
+			void *ctx);
+unsigned meet_alarm_count(void);
+
+/* ---- store.c (meet_store_*) -------------------------------------------- */
+
+/* Generic object store over SQLite (WAL, synchronous=FULL).  Objects are
+ * (id GUID, collection, parent id or NULL) with string properties.  Every
+ * write runs inside meet_store_begin/commit (BEGIN IMMEDIATE); a failed
+ * request calls meet_store_rollback, so nothing is half-written. */
+struct meet_store;
+
+struct meet_store *meet_store_open(const char *dir, char *err, size_t errlen);
+void meet_store_close(struct meet_store *st);
+int meet_store_begin(struct meet_store *st);
+int meet_store_commit(struct meet_store *st);
+void meet_store_rollback(struct meet_store *st);
+/* New object; id must be a fresh GUID.  0 or -1. */
+int meet_store_insert(struct meet_store *st, const char *coll, const char *id,
+		      const char *parent);
+int meet_store_set(struct meet_store *st, const char *id, const char *name,
+		   const char *value);
+int meet_store_unset(struct meet_store *st, const char *id, const char *name);
+/* Deletes the object, its properties and its children. */
+int meet_store_delete(struct meet_store *st, const char *id);
+/* 1 if the object exists in coll (and under parent when parent != NULL). */
+int meet_store_exists(struct meet_store *st, const char *coll, const char *id,
+		      const char *parent);
+/* Properties of one object: a new GHashTable name->value (caller unrefs),
+ * or NULL when absent. */
+GHashTable *meet_store_get(struct meet_store *st, const char *id);
+/* Ids of objects of coll (under parent if not NULL), creation order: a new
+ * GPtrArray of strings (caller unrefs). */
+GPtrArray *meet_store_list(struct meet_store *st, const char *coll, const char *parent);
+/* Ids of objects in colls[] (NULL-terminated) having a property in
+ * names[] whose value equals value (case-insensitive). */
+GPtrArray *meet_store_find(struct meet_store *st, const char *const *colls,
+			   const char *const *names, const char *value);
+/* How many objects in coll. */
+long meet_store_count(struct meet_store *st, const char *coll);
+/* API users. */
+int meet_store_user_put(struct meet_store *st, const char *name, const uint8_t *salt,
+			size_t saltlen, unsigned iterations, const uint8_t *hash, size_t hashlen);
+/* 0 found (buffers filled), 1 no such user, -1 error. */
+int meet_store_user_get(struct meet_store *st, const char *name, uint8_t *salt,
+			size_t *saltlen, unsigned *iterations, uint8_t *hash, size_t *hashlen);
+/* Guest accounts. */
+int meet_store_guest_put(struct meet_store *st, const char *jid, const char *display,
+			 const char *space_id);
+const char *meet_store_errmsg(struct meet_store *st);
+
+/* ---- form.c (meet_form_*) ----------------------------------------------- */
+
+/* application/x-www-form-urlencoded (and query strings).  Bounded: at most
+ * MEET_FORM_MAX_FIELDS fields, names up to MEET_FORM_MAX_NAME bytes, values
+ * up to MEET_FORM_MAX_VALUE bytes after decoding; invalid %-escapes, NUL,
+ * control characters or invalid UTF-8 are errors.  No I/O, no globals. */
+#define MEET_FORM_MAX_FIELDS 64
+#define MEET_FORM_MAX_NAME 64
+#define MEET_FORM_MAX_VALUE 4096
+
+struct meet_form_field {
+	char *name;
+	char *value;
+};
+
+struct meet_form {
+	struct meet_form_field f[MEET_FORM_MAX_FIELDS];
+	unsigned n;
+};
+
+enum meet_form_err {
+	MEET_FORM_OK = 0,
+	MEET_FORM_TOO_MANY = -1,
+	MEET_FORM_TOO_LONG = -2,
+	MEET_FORM_BAD_ENCODING = -3,
+	MEET_FORM_DUPLICATE = -4,
+};
+
+/* Parses len bytes of text.  On error *bad names the offending field (a
+ * pointer into form, or NULL) and form is left empty.  form is owned by
+ * the caller: meet_form_clear frees it. */
+int meet_form_parse(struct meet_form *form, const char *text, size_t len,
+		    const char **bad);
+void meet_form_clear(struct meet_form *form);
+const char *meet_form_get(const struct meet_form *form, const char *name);
+
+/* ---- out.c (meet_node_*) ----------------------------------------------- */
+
+/* A small element tree rendered as the vendor's XML or as JSON. */
+struct meet_node;
+
+struct meet_node *meet_node_new(const char *name);
+/* Child element (owned by parent). */
+struct meet_node *meet_node_add(struct meet_node *parent, const char *name);
+struct meet_node *meet_node_text(struct meet_node *parent, const char *name,
+				 const char *text);
+/* XML attribute (also a JSON member). */
+void meet_node_attr(struct meet_node *n, const char *name, const char *value);
+/* JSON: children with this element name form an array even when single. */
+void meet_node_list(struct meet_node *n, const char *child_name);
+void meet_node_free(struct meet_node *n);
+/* Removes and returns parent's first child (now owned by the caller). */
+struct meet_node *meet_node_detach(struct meet_node *parent);
+/* New string; caller g_free()s. */
+char *meet_node_xml(const struct meet_node *n);
+char *meet_node_json(const struct meet_node *n);
+
+/* ---- schema.c (meet_schema_*) ------------------------------------------- */
+
+enum meet_ftype { MEET_F_STR, MEET_F_INT, MEET_F_BOOL, MEET_F_ENUM, MEET_F_REF,
+		  MEET_F_HOST };
+
+enum {
+	MEET_F_LIST = 1 << 0,       /* shown in the collection listing */
+	MEET_F_WRITEONLY = 1 << 1,  /* accepted, never returned (passwords) */
+	MEET_F_REQUIRED = 1 << 2,   /* POST needs it */
+	MEET_F_URI = 1 << 3,        /* unique space URI user part */
+	MEET_F_CALLID = 1 << 4,     /* unique numeric call ID */
+	MEET_F_FILTER = 1 << 5,     /* searched by filter= */
+	MEET_F_ACTION = 1 << 6,     /* verb, not stored (regenerateSecret) */
+	MEET_F_READONLY = 1 << 7,   /* returned, never accepted */
+};
+
+struct meet_field {
+	const char *name;
+	enum meet_ftype type;
+	unsigned flags;
+	unsigned maxlen;            /* strings */
+	long min, max;              /* integers */
+	const char *const *enums;   /* NULL-terminated */
+	const char *ref;            /* MEET_F_REF: referenced collection */
+};
+
+struct meet_coll {
+	const char *name;           /* "coSpaces" */
+	const char *elem;           /* "coSpace" */
+	const char *parent;         /* "coSpaces" for accessMethods, else NULL */
+	const char *missing;        /* "coSpaceDoesNotExist" */
+	const struct meet_field *fields;
+	unsigned nfields;
+	/* After a create or update, inside the transaction; fills computed
+	 * properties (secret).  May be NULL. */
+	void (*complete)(struct meet_store *st, const char *id, int created,
+			 GHashTable *props);
+};
+
+const struct meet_coll *meet_schema_find(const char *name);
+const struct meet_coll *meet_schema_child(const char *parent, const char *name);
+const struct meet_field *meet_schema_field(const struct meet_coll *c, const char *name);
+/* Validate one value; 0 or -1 with *error set to the vendor's error word
+ * ("invalidValue", "valueTooLong"). */
+int meet_schema_check(const struct meet_field *f, const char *value, const char **error);
+/* Booleans normalised to "true"/"false"; other values returned as is. */
+const char *meet_schema_norm(const struct meet_field *f, const char *value);
+
+/* ---- auth.c (meet_auth_*) ----------------------------------------------- */
+
+#define MEET_AUTH_ITERATIONS 200000
+
+/* Create or replace an API user; the password is hashed with PBKDF2-SHA256
+ * and a random 16-byte salt.  0 or -1 with err set. */
+int meet_auth_user_add(struct meet_store *st, const char *name, const char *password,
+		       char *err, size_t errlen);
+/* Verify a Basic "Authorization" header value.  1 ok, 0 refused.  Results
+ * of slow hashes are cached by an HMAC of the header under a per-process
+ * key for 60 s so that scripts do not pay PBKDF2 per request.  Loop thread. */
+int meet_auth_check(struct meet_store *st, const char *authorization, char **user);
+void meet_auth_shutdown(void);
+
+/* ---- limit.c (meet_limit_*) --------------------------------------------- */
+
+/* Failure counter per client address: at most max failures per window
+ * seconds, then refused until the window passes.  Loop thread. */
+struct meet_limit;
+
+struct meet_limit *meet_limit_new(unsigned max, unsigned window_s);
+void meet_limit_free(struct meet_limit *l);
+/* 1 if the address is currently locked out. */
+int meet_limit_blocked(struct meet_limit *l, const char *addr);
+void meet_limit_fail(struct meet_limit *l, const char *addr);
+void meet_limit_success(struct meet_limit *l, const char *addr);
+
+/* ---- probe.c (meet_probe_*) --------------------------------------------- */
+
+struct meet_probe_host {
+	char address[64];
+	int port;
+	const char *transport;      /* "udp" / "tcp" */
+	int reachable;
+	int auth_failure;           /* 401 after credentials */
+	long rtt_ms;
+	char mapped_address[64];
+	int mapped_port;
+	const char *method;         /* "allocate" or "binding" */
+	char detail[128];
+};
+
+struct meet_probe_req {
+	char *server;               /* serverAddress */
+	char *username, *password;
+	int type_port;              /* default port for the type */
+	int tcp_port;               /* tcpPortNumberOverride, 0 = none */
+	unsigned timeout_ms;
+};
+
+/* Runs the probe on a worker thread; cb is called on the loop thread with
+ * the result array (owned by the callee until cb returns).  Takes
+ * ownership of req. */
+typedef void (*meet_probe_cb)(void *ctx, const struct meet_probe_host *hosts, unsigned n);
+void meet_probe_start(struct meet_probe_req *req, meet_probe_cb cb, void *ctx);
+void meet_probe_req_free(struct meet_probe_req *req);
+
+/* ---- api.c (meet_api_*) ------------------------------------------------- */
+
+struct meet_server;
+int meet_api_start(struct meet_server *srv, GError **error);
+/* A libsoup server with the certificate and key (PEM files), and a TLS
+ * listener on a numeric "address:port"; shared with the web bridge. */
+struct _SoupServer *meet_api_tls_server(const char *cert, const char *key, GError **error);
+int meet_api_listen(struct _SoupServer *server, const char *hostport, GError **error);
+void meet_api_stop(struct meet_server *srv);
+
+/* ---- webbridge.c (meet_web_*) ------------------------------------------- */
+
+int meet_web_start(struct meet_server *srv, GError **error);
+void meet_web_stop(struct meet_server *srv);
+
+/* ---- the process ------------------------------------------------------- */
+
+struct meet_callbridge;
+struct meet_webbridge;
+struct meet_link;
+
+struct meet_server {
+	struct meet_config cfg;
+	struct meet_store *store;
+	GMainLoop *loop;
+	gint64 started;             /* monotonic usec */
+	struct meet_callbridge *cb;
+	struct meet_webbridge *wb;
+	struct meet_link *link;
+	void *api;                  /* api.c private */
+	struct meet_limit *auth_limit, *guest_limit;
+};
+
+#endif
