@@ -146,10 +146,17 @@ alarm_find(const char *type, const char *key, guint *idx)
 void
 meet_alarm_raise(const char *type, const char *key, const char *reason)
 {
-	struct alarm *a;
+	struct alarm *a = alarm_find(type, key, NULL);
 
-	if (alarm_find(type, key, NULL))
+	if (a) {
+		/* Same condition, new cause: keep the start time, update the reason. */
+		if (reason && strcmp(a->reason, reason)) {
+			meet_event(PLOG_WARN, "alarm %s %s: now %s", type, a->key, reason);
+			g_free(a->reason);
+			a->reason = g_strdup(reason);
+		}
 		return;
+	}
 	if (!ev.alarms)
 		ev.alarms = g_ptr_array_new_with_free_func(alarm_free);
 	a = g_new0(struct alarm, 1);

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-PORTICO = os.environ.get("PORTICO", "build/portico")
+PORTICO = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("PORTICO", "build/portico")
 PASSWORD = "integration-pw-1"
 
 
