@@ -1225,7 +1225,6 @@ authorised(struct req *r)
 		soup_server_message_set_status(r->msg, 401, NULL);
 		return 0;
 	}
-	meet_limit_success(r->srv->auth_limit, r->client);
 	g_free(user);
 	return 1;
 }

@@ -201,7 +201,6 @@ cb_on_resolve(struct meet_callbridge *cb, GHashTable *in)
 			   status, client);
 		goto reply;
 	}
-	meet_limit_success(cb->srv->guest_limit, client);
 	GHashTable *obj = meet_store_get(cb->srv->store, space);
 	struct pending *t = g_new0(struct pending, 1);
 	char *token = random_token();

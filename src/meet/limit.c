@@ -103,13 +103,3 @@ meet_limit_fail(struct meet_limit *l, const char *addr)
 	}
 	e->fails++;
 }
-
-void
-meet_limit_success(struct meet_limit *l, const char *addr)
-{
-	struct entry *e = limit_get(l, addr);
-
-	/* Success does not forgive a client that is locked out already. */
-	if (e && e->fails < l->max)
-		g_hash_table_remove(l->clients, addr);
-}

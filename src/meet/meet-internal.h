@@ -243,7 +243,6 @@ void meet_limit_free(struct meet_limit *l);
 /* 1 if the address is currently locked out. */
 int meet_limit_blocked(struct meet_limit *l, const char *addr);
 void meet_limit_fail(struct meet_limit *l, const char *addr);
-void meet_limit_success(struct meet_limit *l, const char *addr);
 
 /* ---- probe.c (meet_probe_*) --------------------------------------------- */
 
