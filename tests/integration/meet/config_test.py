@@ -27,16 +27,16 @@ good = ("[meet]\nstate = %s/state\n[webbridge]\nlisten = 127.0.0.1:1\ncertificat
 rc, out = check(good)
 t.eq(rc, 0, "a minimal valid config passes --check")
 cases = [
-    (good + "colour = blue\n", r"c\.conf:12: unknown key \"colour\" in \[api\]", "unknown key"),
+    (good + "colour = blue\n", r"c\.conf:11: unknown key \"colour\" in \[api\]", "unknown key"),
     (good + "[frob]\nx = 1\n", r"c\.conf:12: unknown section \[frob\]", "unknown section"),
     (good.replace("listen = 127.0.0.1:1", "listen = localhost"), r"c\.conf:4: listen: .*address:port",
      "bad listen address"),
-    (good + "page-limit = 0\n", r"c\.conf:12: page-limit", "page-limit out of range"),
-    (good + "auth-attempts = lots\n", r"c\.conf:12: auth-attempts", "non-numeric"),
+    (good + "page-limit = 0\n", r"c\.conf:11: page-limit", "page-limit out of range"),
+    (good + "auth-attempts = lots\n", r"c\.conf:11: auth-attempts", "non-numeric"),
     (good.replace("[meet]\n", "[meet]\nseed = perhaps\n"), r"c\.conf:2: seed", "bad boolean"),
     (good.replace("[meet]\n", "[meet]\nseed-domains = ok.example, bad domain\n"), r"c\.conf:2: seed-domains",
      "bad seed domain"),
-    (good + "listen = 127.0.0.1:3\n", r"c\.conf:12: \"listen\" in \[api\] given twice", "duplicate key"),
+    (good + "listen = 127.0.0.1:3\n", r"c\.conf:11: \"listen\" in \[api\] given twice", "duplicate key"),
     (good.replace("[meet]\n", "[meet]\nlog-level = chatty\n"), r"c\.conf:2: log-level", "bad log level"),
     (good.replace("key = %s\n[api]" % key, "[api]"), r"\[webbridge\] needs certificate and key", "missing key"),
 ]
