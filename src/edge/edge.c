@@ -1,0 +1,225 @@
+/*
+ * edge.c: `portico edge`: command line, start-up checks, signals.
+ *
+ *   portico edge -c FILE            run the node (role from [edge] role)
+ *   portico edge --check -c FILE    validate, certificates and SANs included
+ *   portico edge status -c FILE     ask the running node for its status
+ *
+ * SIGTERM/SIGINT drain: the outside stops accepting and lets in-flight
+ * guests finish; the inside sends GOAWAY on every tunnel so the outside
+ * sends new requests elsewhere, finishes what is in flight, then exits
+ * (bounded by [traversal] drain-timeout).  A second signal stops at once.
+ * One GLib main loop on the calling thread (docs/edge.md).
+ */
+#include <glib.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/ini.h"
+#include "common/plog.h"
+#include "edge/edge-internal.h"
+#include "edge/edge.h"
+#include "turn/turn.h"
+
+#define MOD "edge"
+
+struct edge_cli {
+	struct edge_proc p;
+	guint drain_timer;
+	int64_t drain_deadline;
+};
+
+static gboolean
+drain_tick(gpointer data)
+{
+	struct edge_cli *cli = data;
+	struct edge_proc *p = &cli->p;
+	int busy = p->cfg->role == EDGE_ROLE_INSIDE ? edge_inside_busy(p) : edge_outside_busy(p);
+
+	if (busy && edge_now_us() < cli->drain_deadline)
+		return G_SOURCE_CONTINUE;
+	plog(PLOG_NOTICE, MOD, busy ? "drain timeout: stopping with requests in flight" :
+	     "drained: nothing in flight");
+	cli->drain_timer = 0;
+	g_main_loop_quit(p->loop);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_stop(gpointer data)
+{
+	struct edge_cli *cli = data;
+	struct edge_proc *p = &cli->p;
+
+	if (p->draining) {
+		plog(PLOG_NOTICE, MOD, "second signal: stopping now");
+		g_main_loop_quit(p->loop);
+		return G_SOURCE_CONTINUE;
+	}
+	plog(PLOG_NOTICE, MOD, "draining on signal (at most %u s)", p->cfg->t_drain_timeout);
+	p->draining = 1;
+	if (p->cfg->role == EDGE_ROLE_INSIDE)
+		edge_inside_drain(p);
+	else
+		edge_outside_drain(p);
+	cli->drain_deadline = edge_now_us() + (int64_t)p->cfg->t_drain_timeout * 1000000;
+	cli->drain_timer = g_timeout_add(100, drain_tick, cli);
+	return G_SOURCE_CONTINUE;
+}
+
+static int
+start_turn(struct edge_proc *p, const struct ini *ini, char *err, size_t errlen)
+{
+	struct turn_config *tc;
+	struct ini view;
+	int rc;
+
+	if (!p->cfg->has_turn)
+		return 0;
+	edge_config_turn_view(p->cfg, ini, &view);
+	rc = turn_config_from_ini(&tc, &view, err, errlen);
+	g_free(view.entries);
+	if (rc < 0)
+		return -1;
+	if (!(p->turn = turn_server_start(tc, err, errlen)))
+		return -1;
+	plog(PLOG_NOTICE, MOD, "embedded TURN server started ([turn]; traversal accounts are not "
+	     "TURN users)");
+	return 0;
+}
+
+static int
+check_turn(const struct edge_config *cfg, const struct ini *ini, char *err, size_t errlen)
+{
+	struct turn_config *tc;
+	struct ini view;
+	int rc;
+
+	if (!cfg->has_turn)
+		return 0;
+	edge_config_turn_view(cfg, ini, &view);
+	rc = turn_config_from_ini(&tc, &view, err, errlen);
+	g_free(view.entries);
+	if (rc == 0)
+		turn_config_free(tc);
+	return rc;
+}
+
+static int
+run(struct edge_config *cfg, struct ini *ini)
+{
+	struct edge_cli cli;
+	struct edge_proc *p = &cli.p;
+	char err[EDGE_ERR_MAX];
+	int ret = 1, rc;
+
+	memset(&cli, 0, sizeof(cli));
+	p->cfg = cfg;
+	p->started = g_get_real_time();
+	p->tunnels = g_ptr_array_new();
+	p->t_fd = p->a_fd = -1;
+	g_queue_init(&p->guests);
+	snprintf(p->resolution, sizeof(p->resolution), "not resolved yet");
+	p->loop = g_main_loop_new(NULL, FALSE);
+	signal(SIGPIPE, SIG_IGN);
+	rc = start_turn(p, ini, err, sizeof(err));
+	ini_free(ini);
+	if (rc < 0 || (cfg->role == EDGE_ROLE_INSIDE ? edge_inside_start(p, err, sizeof(err))
+						      : edge_outside_start(p, err, sizeof(err))) < 0 ||
+	    edge_admin_start(p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "portico edge: %s\n", err);
+		plog(PLOG_ERROR, MOD, "cannot start: %s", err);
+		goto out;
+	}
+	g_unix_signal_add(SIGTERM, on_stop, &cli);
+	g_unix_signal_add(SIGINT, on_stop, &cli);
+	g_main_loop_run(p->loop);
+	ret = 0;
+out:
+	if (cli.drain_timer)
+		g_source_remove(cli.drain_timer);
+	edge_admin_stop(p);
+	if (cfg->role == EDGE_ROLE_INSIDE)
+		edge_inside_stop(p);
+	else
+		edge_outside_stop(p);
+	turn_server_stop(p->turn);
+	/* Let the conns' deferred frees run. */
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_ptr_array_free(p->tunnels, TRUE);
+	g_main_loop_unref(p->loop);
+	plog(PLOG_NOTICE, MOD, "stopped");
+	return ret;
+}
+
+int
+edge_main(int argc, char **argv)
+{
+	gchar *path = NULL;
+	gboolean check = FALSE;
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &path, "configuration file", "FILE" },
+		{ "check", 0, 0, G_OPTION_ARG_NONE, &check, "validate the configuration (and its "
+		  "certificates) and exit", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	GOptionContext *oc = g_option_context_new("[status] - traversal edge, inside or outside role");
+	GError *gerr = NULL;
+	struct edge_config *cfg = NULL;
+	struct ini ini = { 0 };
+	char err[EDGE_ERR_MAX];
+	int ret = 2, status = 0;
+
+	g_option_context_add_main_entries(oc, entries, NULL);
+	g_option_context_set_description(oc, "Configuration keys: docs/configuration-edge.md; "
+					 "how it works: docs/edge.md.");
+	if (!g_option_context_parse(oc, &argc, &argv, &gerr)) {
+		fprintf(stderr, "portico edge: %s\n", gerr->message);
+		g_error_free(gerr);
+		goto out;
+	}
+	if (argc > 1 && !strcmp(argv[1], "status"))
+		status = 1, argc--, argv++;
+	if (argc > 1) {
+		fprintf(stderr, "portico edge: unexpected argument \"%s\"\n", argv[1]);
+		goto out;
+	}
+	if (!path) {
+		fprintf(stderr, "portico edge: a configuration file is required (-c FILE; see "
+			"conf/edge-outside.conf and conf/edge-inside.conf)\n");
+		goto out;
+	}
+	ret = 1;
+	if (edge_config_load(&cfg, path, &ini, err, sizeof(err)) < 0) {
+		fprintf(stderr, "portico edge: %s\n", err);
+		goto out;
+	}
+	plog_set_level(cfg->log_level);
+	if (status) {
+		ini_free(&ini);
+		ret = edge_admin_status_main(cfg);
+		goto out;
+	}
+	if (edge_config_check_files(cfg, err, sizeof(err)) < 0 ||
+	    check_turn(cfg, &ini, err, sizeof(err)) < 0) {
+		fprintf(stderr, "portico edge: %s\n", err);
+		ini_free(&ini);
+		goto out;
+	}
+	if (check) {
+		printf("%s: configuration OK (%s role)\n", path,
+		       cfg->role == EDGE_ROLE_INSIDE ? "inside" : "outside");
+		ini_free(&ini);
+		ret = 0;
+		goto out;
+	}
+	ret = run(cfg, &ini);
+out:
+	edge_config_free(cfg);
+	g_option_context_free(oc);
+	g_free(path);
+	return ret;
+}
