@@ -169,7 +169,8 @@ class Lab:
 
     def __init__(self, connections=2, guest_uri="https://" + HOST, inside_cert_sans=None,
                  password="traversal-secret", inside_password=None, extra_outside="",
-                 extra_inside="", backend=True, rogue_inside_ca=False, turn=False):
+                 extra_inside="", backend=True, rogue_inside_ca=False, turn=False,
+                 auth_failures=50, allow="127.0.0.0/8", outside_web_sans=None, via_relay=False):
         self.bin = portico()
         self.d = tempfile.mkdtemp(prefix="portico-edge-")
         atexit.register(shutil.rmtree, self.d, True)
@@ -178,6 +179,9 @@ class Lab:
         self.out_crt, self.out_key = self.certs.leaf("vcse", [
             "vcse.octavio.com", "vcse.octavio.local", "cmsweb.octavio.com", "cmsweb.octavio.local",
             "octavio.local", "cms.octavio.local", "octavio.com"])
+        self.web_crt, self.web_key = self.out_crt, self.out_key
+        if outside_web_sans:
+            self.web_crt, self.web_key = self.certs.leaf("vcse-web", outside_web_sans)
         if rogue_inside_ca:
             rca, rkey = self.certs.other_ca()
             self.in_crt, self.in_key = self.certs.leaf("vcsc", ["vcsc.octavio.local"], rca, rkey)
@@ -185,6 +189,7 @@ class Lab:
             self.in_crt, self.in_key = self.certs.leaf("vcsc", inside_cert_sans or ["vcsc.octavio.local"])
         self.wb_crt, self.wb_key = self.certs.leaf("webbridge", [HOST, "cmsweb.cms.octavio.local"])
         self.turn_port = free_port() if turn else None
+        self.relay = Relay(self.t_port) if via_relay else None
         turn_sec = ""
         if turn:
             turn_sec = ("[turn]\nlisten = 127.0.0.1:%d\nrelay-address = 127.0.0.1\n"
@@ -202,8 +207,8 @@ certificate = %(oc)s
 key = %(ok)s
 ca = %(ca)s
 accounts = Tuser
-allow = 127.0.0.0/8
-max-auth-failures = 50
+allow = %(allow)s
+max-auth-failures = %(maxf)d
 ping-interval = 1
 [users]
 Tuser = %(pw)s
@@ -211,15 +216,16 @@ turnuser = cisco
 [webproxy]
 listen = 127.0.0.1:%(w)d
 hosts = cmsweb.octavio.com
-certificate = %(oc)s
-key = %(ok)s
+certificate = %(wc)s
+key = %(wk)s
 header-timeout = 2
 idle-timeout = 30
 [admin]
 listen = 127.0.0.1:%(a)d
 %(turn)s%(extra)s
 """ % dict(t=self.t_port, w=self.w_port, a=self.a_out, oc=self.out_crt, ok=self.out_key,
-           ca=self.certs.ca, pw=password, turn=turn_sec, extra=extra_outside))
+           ca=self.certs.ca, pw=password, turn=turn_sec, extra=extra_outside, allow=allow,
+           maxf=auth_failures, wc=self.web_crt, wk=self.web_key))
         self.inside_conf = self._write("inside.conf", """
 [edge]
 role = inside
@@ -251,7 +257,7 @@ _cms-web._tls.cmsweb.cms.octavio.local = 10 10 %(b)d cmsweb.cms.octavio.local
 cmsweb.octavio.com = 127.0.0.1
 cmsweb.cms.octavio.local = 127.0.0.1
 %(extra)s
-""" % dict(t=self.t_port, a=self.a_in, ic=self.in_crt, ik=self.in_key, ca=self.certs.ca,
+""" % dict(t=self.relay.port if self.relay else self.t_port, a=self.a_in, ic=self.in_crt, ik=self.in_key, ca=self.certs.ca,
            pw=inside_password or password, n=connections, gu=guest_uri, b=self.b_port,
            extra=extra_inside))
         self.backend = Proc("backend", [sys.executable, os.path.join(HERE, "backend.py"),
@@ -316,6 +322,71 @@ cmsweb.cms.octavio.local = 127.0.0.1
         if not read:
             return s
         return read_all(s, timeout)
+
+
+class Relay:
+    """A TCP relay between the inside and the outside node, so a test can
+    cut (RST) or black-hole one tunnel connection at the socket level."""
+
+    def __init__(self, target):
+        import threading
+        self.target = target
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(16)
+        self.port = self.lsock.getsockname()[1]
+        self.pairs = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import threading
+        while True:
+            try:
+                a, _ = self.lsock.accept()
+                b = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:
+                continue
+            pair = {"a": a, "b": b, "hole": False, "dead": False}
+            with self.lock:
+                self.pairs.append(pair)
+            threading.Thread(target=self._pump, args=(pair, a, b), daemon=True).start()
+            threading.Thread(target=self._pump, args=(pair, b, a), daemon=True).start()
+
+    def _pump(self, pair, src, dst):
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            if pair["hole"]:
+                continue                       # swallow: a dead link that stays open
+            try:
+                dst.sendall(data)
+            except OSError:
+                break
+        self.cut(pair)
+
+    def live(self):
+        with self.lock:
+            return [p for p in self.pairs if not p["dead"] and not p["hole"]]
+
+    def cut(self, pair):
+        if pair["dead"]:
+            return
+        pair["dead"] = True
+        for s in (pair["a"], pair["b"]):
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+                s.close()                      # linger 0: RST, like a crashed middlebox
+            except OSError:
+                pass
+
+    def blackhole(self, pair):
+        pair["hole"] = True
 
 
 def port_open(port):
