@@ -15,6 +15,7 @@
       errRate: 'Too many attempts. Wait a minute and try again.', errName: 'Enter your name.',
       errLink: 'Joining calls is not available right now. Please try again later.',
       errExpired: 'This request expired. Start again.', errGeneric: 'Something went wrong. Please try again.',
+      full: 'This call is full.',
       other: 'Français'
     },
     fr: {
@@ -29,6 +30,7 @@
       errRate: 'Trop de tentatives. Attendez une minute et réessayez.', errName: 'Saisissez votre nom.',
       errLink: "Il n'est pas possible de joindre un appel pour le moment. Réessayez plus tard.",
       errExpired: 'Cette demande a expiré. Recommencez.', errGeneric: "Une erreur s'est produite. Réessayez.",
+      full: 'Cet appel est complet.',
       other: 'English'
     }
   };
@@ -99,7 +101,8 @@
         state.list = m.participants; $('call-status').textContent = t('connected');
         $('call-space').textContent = m.spaceName || state.space; renderList();
       } else if (m.type === 'disconnected') {
-        $('call-status').textContent = t('disconnected'); state.list = []; renderList();
+        $('call-status').textContent = t(m.reason === 'participantLimitReached' ? 'full' : 'disconnected');
+        state.list = []; renderList();
       }
     };
     ws.onclose = function () { if (state.ws === ws) state.ws = null; };

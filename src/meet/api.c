@@ -23,7 +23,7 @@
 struct api {
 	struct meet_server *srv;
 	SoupServer *server;
-	GPtrArray *paused;          /* messages awaiting a probe */
+	unsigned outstanding;       /* paused messages awaiting a probe */
 };
 
 struct req {
@@ -939,7 +939,7 @@ struct probe_ctx {
 static void
 probe_ctx_free(struct probe_ctx *p)
 {
-	g_ptr_array_remove(p->api->paused, p->msg);
+	p->api->outstanding--;
 	g_object_unref(p->msg);
 	g_free(p->id);
 	g_free(p);
@@ -1019,7 +1019,7 @@ route_turn_status(struct req *r)
 	p->msg = g_object_ref(r->msg);
 	p->id = g_strdup(r->segs[1]);
 	p->json = r->json;
-	g_ptr_array_add(r->api->paused, r->msg);
+	r->api->outstanding++;
 	soup_server_message_pause(r->msg);
 	meet_probe_start(pr, turn_probe_done, p);
 }
@@ -1093,7 +1093,7 @@ route_web_status(struct req *r)
 	p->msg = g_object_ref(r->msg);
 	p->id = g_strdup(r->segs[1]);
 	p->json = r->json;
-	g_ptr_array_add(r->api->paused, r->msg);
+	r->api->outstanding++;
 	soup_server_message_pause(r->msg);
 	soup_session_send_and_read_async(s, m, G_PRIORITY_DEFAULT, NULL, web_probe_done, p);
 	g_object_unref(m);
@@ -1366,7 +1366,6 @@ meet_api_start(struct meet_server *srv, GError **error)
 	struct api *api = g_new0(struct api, 1);
 
 	api->srv = srv;
-	api->paused = g_ptr_array_new();
 	api->server = meet_api_tls_server(srv->cfg.api_cert, srv->cfg.api_key, error);
 	if (!api->server)
 		goto fail;
@@ -1379,7 +1378,6 @@ meet_api_start(struct meet_server *srv, GError **error)
 	return 0;
 fail:
 	g_clear_object(&api->server);
-	g_ptr_array_unref(api->paused);
 	g_free(api);
 	return -1;
 }
@@ -1391,9 +1389,12 @@ meet_api_stop(struct meet_server *srv)
 
 	if (!api)
 		return;
+	/* Probes end within their timeouts: let them answer before the
+	 * server and this struct go away. */
+	while (api->outstanding > 0)
+		g_main_context_iteration(NULL, TRUE);
 	soup_server_disconnect(api->server);
 	g_object_unref(api->server);
-	g_ptr_array_unref(api->paused);
 	g_free(api);
 	srv->api = NULL;
 }

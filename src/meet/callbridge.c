@@ -333,6 +333,34 @@ cb_broadcast(struct meet_callbridge *cb, struct call *c)
 	}
 }
 
+/* participantLimit of the space's callProfile, or 0 for none. */
+static unsigned
+cb_participant_limit(struct meet_callbridge *cb, const char *space)
+{
+	GHashTable *sp = meet_store_get(cb->srv->store, space), *prof = NULL;
+	const char *cp = sp ? g_hash_table_lookup(sp, "callProfile") : NULL;
+	unsigned limit = 0;
+
+	if (cp && (prof = meet_store_get(cb->srv->store, cp)) &&
+	    g_hash_table_lookup(prof, "participantLimit"))
+		limit = (unsigned)g_ascii_strtoull(g_hash_table_lookup(prof, "participantLimit"), NULL, 10);
+	if (prof)
+		g_hash_table_unref(prof);
+	if (sp)
+		g_hash_table_unref(sp);
+	return limit;
+}
+
+static void
+cb_refuse(struct meet_callbridge *cb, const char *session, const char *reason)
+{
+	GHashTable *m = meet_link_msg();
+
+	meet_link_set(m, "session", session);
+	meet_link_set(m, "reason", reason);
+	cb_reply(cb, "disconnect", m);
+}
+
 static void
 cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 {
@@ -340,16 +368,21 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 	struct pending *g = g_hash_table_lookup(cb->guests, session);
 	struct call *c;
 	struct leg *l;
-	unsigned nlegs;
+	unsigned nlegs, limit;
 
 	if (!g || g_hash_table_contains(cb->sessions, session)) {
-		GHashTable *m = meet_link_msg();
-		meet_link_set(m, "session", session);
-		meet_link_set(m, "reason", "invalidSession");
-		cb_reply(cb, "disconnect", m);
+		cb_refuse(cb, session, "invalidSession");
 		return;
 	}
 	c = cb_call_for_space(cb, g->space, g->space_name);
+	limit = cb_participant_limit(cb, g->space);
+	if (limit && c->legs->len >= limit) {
+		meet_event(PLOG_WARN, "call %u: %s refused: participant limit %u reached", c->number, g->jid, limit);
+		cb_refuse(cb, session, "participantLimitReached");
+		if (c->legs->len == 0 && !c->active_when_empty)
+			meet_cb_call_delete(cb, c->id);
+		return;
+	}
 	l = g_new0(struct leg, 1);
 	l->id = g_uuid_string_random();
 	l->session = g_strdup(session);

@@ -102,6 +102,24 @@ test('an invitation link with the space secret joins directly', async () => {
     await page.fill('#display-name', 'Carol');
     await page.click('#join');
     await page.locator('#participants li.self', { hasText: 'Carol' }).waitFor(WAIT);
+    // A callProfile's participantLimit is enforced: the space is full.
+    const cp = await meet.api('/callProfiles', { method: 'POST', body: 'participantLimit=1',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const cpId = cp.headers.location.split('/').pop();
+    const spaces = await meet.api('/coSpaces');
+    const seed = /<coSpace id="([^"]+)"><name>Proxy webRTC/.exec(spaces.body)[1];
+    const put = await meet.api('/coSpaces/' + seed, { method: 'PUT', body: 'callProfile=' + cpId,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.strictEqual(put.status, 200);
+    const dave = await browser.context.newPage();
+    await dave.goto(meet.webUrl + '/?lang=en');
+    await dave.click('#join-call', WAIT);
+    await dave.fill('#call-id', '100101');
+    await dave.click('#continue');
+    await dave.fill('#display-name', 'Dave');
+    await dave.click('#join');
+    await dave.locator('#call-status', { hasText: 'full' }).waitFor(WAIT);
+    assert.match((await meet.api('/callLegs')).body, /<callLegs total="1">/);
     // A forged secret does not.
     await page.goto(meet.webUrl + '/invited.sf?id=100101&secret=forged_secret_value_x');
     await page.locator('#callid-error', { hasText: 'not recognised' }).waitFor(WAIT);
