@@ -75,6 +75,22 @@ client_addr(SoupServerMessage *msg, char *out, size_t cap)
 
 /* ---- static files ------------------------------------------------------ */
 
+/* The app loads only its own scripts and styles; images may come from the
+ * branding URIs; invitation URLs carry the space secret, so no Referer. */
+static void
+web_security_headers(SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+
+	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+	soup_message_headers_replace(h, "X-Frame-Options", "DENY");
+	soup_message_headers_replace(h, "Referrer-Policy", "no-referrer");
+	soup_message_headers_replace(h, "Content-Security-Policy",
+		"default-src 'self'; img-src 'self' https: data:; connect-src 'self'; "
+		"style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+	soup_message_headers_replace(h, "Strict-Transport-Security", "max-age=31536000");
+}
+
 static const struct {
 	const char *ext, *type;
 } mime[] = {
@@ -105,8 +121,7 @@ serve_file(struct meet_webbridge *wb, SoupServerMessage *msg, const char *path)
 		if (g_str_has_suffix(rel, mime[i].ext))
 			type = mime[i].type;
 	soup_server_message_set_status(msg, 200, NULL);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-				     "X-Content-Type-Options", "nosniff");
+	web_security_headers(msg);
 	soup_server_message_set_response(msg, type, SOUP_MEMORY_TAKE, data, len);
 	data = NULL;
 	goto out;
