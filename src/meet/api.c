@@ -773,7 +773,8 @@ route_call_legs(struct req *r)
 			return;
 		}
 	}
-	ids = meet_cb_leg_ids(r->srv->cb, r->nsegs == 3 ? r->segs[1] : NULL);
+	ids = meet_cb_leg_ids(r->srv->cb, r->nsegs == 3 ? r->segs[1] : NULL,
+			      meet_form_get(&r->query, "filter"));
 	list_ids(r, "callLegs", "callLeg", ids, meet_cb_leg_render);
 	g_ptr_array_unref(ids);
 }

@@ -537,8 +537,26 @@ meet_cb_call_render(struct meet_callbridge *cb, const char *id, struct meet_node
 	return 0;
 }
 
+static int
+leg_matches(struct leg *l, const char *filter)
+{
+	char *f, *a, *b;
+	int hit;
+
+	if (!filter || !*filter)
+		return 1;
+	f = g_utf8_casefold(filter, -1);
+	a = g_utf8_casefold(l->name, -1);
+	b = g_utf8_casefold(l->jid, -1);
+	hit = strstr(a, f) || strstr(b, f);
+	g_free(f);
+	g_free(a);
+	g_free(b);
+	return hit;
+}
+
 GPtrArray *
-meet_cb_leg_ids(struct meet_callbridge *cb, const char *call)
+meet_cb_leg_ids(struct meet_callbridge *cb, const char *call, const char *filter)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 
@@ -546,8 +564,11 @@ meet_cb_leg_ids(struct meet_callbridge *cb, const char *call)
 		struct call *c = g_hash_table_lookup(cb->calls, g_ptr_array_index(cb->call_order, i));
 		if (!c || (call && strcmp(call, c->id)))
 			continue;
-		for (guint j = 0; j < c->legs->len; j++)
-			g_ptr_array_add(out, g_strdup(g_ptr_array_index(c->legs, j)));
+		for (guint j = 0; j < c->legs->len; j++) {
+			struct leg *l = g_hash_table_lookup(cb->legs, g_ptr_array_index(c->legs, j));
+			if (l && leg_matches(l, filter))
+				g_ptr_array_add(out, g_strdup(l->id));
+		}
 	}
 	return out;
 }

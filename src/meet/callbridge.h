@@ -18,8 +18,9 @@ GPtrArray *meet_cb_call_ids(struct meet_callbridge *cb, const char *cospace);
  * -1 when there is no such call. */
 int meet_cb_call_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
 			int full);
-/* Ids of legs, of one call or of all calls. */
-GPtrArray *meet_cb_leg_ids(struct meet_callbridge *cb, const char *call);
+/* Ids of legs, of one call or of all calls; filter (may be NULL) is a
+ * case-insensitive substring of the name or remote party. */
+GPtrArray *meet_cb_leg_ids(struct meet_callbridge *cb, const char *call, const char *filter);
 int meet_cb_leg_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
 		       int full);
 /* Ends a call (all legs disconnected) / one leg.  -1 when absent. */

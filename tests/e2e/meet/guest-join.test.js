@@ -43,6 +43,8 @@ test('guest joins the seed space and sees the others', async () => {
     assert.match(legs.body, /<callLegs total="2">/);
     assert.match(legs.body, /<name>Bob<\/name>/);
     const bobLeg = /<callLeg id="([^"]+)"><name>Bob/.exec(legs.body)[1];
+    const filtered = await meet.api('/callLegs?filter=bob');
+    assert.match(filtered.body, /<callLegs total="1"><callLeg id="[^"]+"><name>Bob<\/name>/);
 
     // DELETE disconnects Bob: his page says so, Alice's list drops him.
     const del = await meet.api('/callLegs/' + bobLeg, { method: 'DELETE' });

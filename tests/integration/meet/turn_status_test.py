@@ -3,6 +3,7 @@
 portico turn, then coturn on the same port; a wrong password is reported as
 an authentication failure, a stopped server as unreachable."""
 import os
+import random
 import re
 import socket
 import time
@@ -37,10 +38,14 @@ def status(tid):
 
 
 # ---- portico turn ----
+# Relay ranges picked at random so parallel tests rarely meet; both servers
+# skip relay ports in use anyway.
+relay = random.randrange(20000, 60000, 500)
 tconf = os.path.join(d, "turn.conf")
 with open(tconf, "w") as f:
-    f.write("[turn]\nlisten = 127.0.0.1:%d\nrelay-address = 127.0.0.1\nrelay-ports = 45000-45200\n"
-            "realm = octavio.com\nallowed-peers = 127.0.0.0/8\n[users]\nturnuser = cisco\n" % port)
+    f.write("[turn]\nlisten = 127.0.0.1:%d\nrelay-address = 127.0.0.1\nrelay-ports = %d-%d\n"
+            "realm = octavio.com\nallowed-peers = 127.0.0.0/8\n[users]\nturnuser = cisco\n"
+            % (port, relay, relay + 199))
 tlog = os.path.join(d, "turn.log")
 turn = procs.start([PORTICO, "turn", "-c", tconf], tlog)
 t.ok(wait_port(port), "portico turn listening")
@@ -91,8 +96,8 @@ t.match(r"<failureReason>connectFailure</failureReason><turnServer>%s</turnServe
 clog = os.path.join(d, "coturn.log")
 coturn = procs.start(["turnserver", "-n", "--listening-ip=127.0.0.1", "--listening-port=%d" % port,
                       "--relay-ip=127.0.0.1", "--realm=octavio.com", "--user=turnuser:cisco",
-                      "--lt-cred-mech", "--no-tls", "--no-dtls", "--no-cli", "--min-port=45300",
-                      "--max-port=45400", "--log-file=stdout", "--pidfile=" + os.path.join(d, "coturn.pid"),
+                      "--lt-cred-mech", "--no-tls", "--no-dtls", "--no-cli", "--min-port=%d" % (relay + 250),
+                      "--max-port=%d" % (relay + 450), "--log-file=stdout", "--pidfile=" + os.path.join(d, "coturn.pid"),
                       "--userdb=" + os.path.join(d, "coturn.db")], clog)
 t.ok(wait_port(port), "coturn listening")
 st, body = status(tid)
