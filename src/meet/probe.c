@@ -212,6 +212,30 @@ probe_binding(struct conn *c, struct meet_probe_host *h)
 	return 0;
 }
 
+/* Refresh with LIFETIME 0 (retried once on 438 Stale Nonce): the probe
+ * leaves no allocation behind. */
+static void
+probe_release(struct conn *c, struct meet_probe_req *rq)
+{
+	uint8_t req[512], resp[PROBE_BUF], tid[STUN_TID_LEN];
+	struct stun_builder b;
+	struct stun_msg m;
+	long n, len, rtt;
+	int code;
+
+	for (int round = 0; round < 2; round++) {
+		new_tid(tid);
+		stun_build_init(&b, req, sizeof(req), STUN_REFRESH, STUN_REQUEST, tid);
+		stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
+		build_auth(&b, c, rq->username);
+		len = stun_build_finish(&b);
+		n = txn(c, req, (size_t)len, resp, sizeof(resp), &rtt);
+		if (parse_resp(&m, resp, n, &code) != STUN_ERROR || code != 438)
+			return;
+		copy_attr_str(&m, STUN_ATTR_NONCE, c->nonce, sizeof(c->nonce));
+	}
+}
+
 /* Allocate (+ auth round) then Refresh 0.  Returns 0 when the server
  * answered (reachable, maybe auth failure), 1 to fall back to Binding,
  * -1 when nothing answered. */
@@ -263,22 +287,7 @@ probe_allocate(struct conn *c, struct meet_probe_req *rq, struct meet_probe_host
 	if (m.cls != STUN_SUCCESS)
 		return 1;
 	record_mapped(h, &m);
-	/* Release at once: Refresh with LIFETIME 0. */
-	new_tid(tid);
-	stun_build_init(&b, req, sizeof(req), STUN_REFRESH, STUN_REQUEST, tid);
-	stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
-	build_auth(&b, c, rq->username);
-	len = stun_build_finish(&b);
-	n = txn(c, req, (size_t)len, resp, sizeof(resp), &rtt);
-	if (parse_resp(&m, resp, n, &code) == STUN_ERROR && code == 438) {
-		copy_attr_str(&m, STUN_ATTR_NONCE, c->nonce, sizeof(c->nonce));
-		new_tid(tid);
-		stun_build_init(&b, req, sizeof(req), STUN_REFRESH, STUN_REQUEST, tid);
-		stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
-		build_auth(&b, c, rq->username);
-		len = stun_build_finish(&b);
-		txn(c, req, (size_t)len, resp, sizeof(resp), &rtt);
-	}
+	probe_release(c, rq);
 	return 0;
 }
 
