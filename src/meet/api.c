@@ -285,8 +285,10 @@ coll_constraints(struct req *r, const struct meet_coll *c, const char *self)
 			return -1;
 		}
 		if (f->type == MEET_F_REF && !meet_store_exists(r->srv->store, f->ref, v, NULL)) {
+			/* Tenants are not implemented: none exists, as the vendor
+			 * would say of an unknown one. */
 			const struct meet_coll *rc = meet_schema_find(f->ref);
-			reply_fail(r, 400, rc ? rc->missing : "invalidValue");
+			reply_fail(r, 400, rc ? rc->missing : "tenantDoesNotExist");
 			return -1;
 		}
 	}
@@ -447,6 +449,28 @@ route_update(struct req *r)
 
 	if (c)
 		coll_write(r, c, r->segs[1], NULL);
+}
+
+/* DELETE /coSpaces: the vendor allows it at collection level. */
+static void
+route_delete_all(struct req *r)
+{
+	const struct meet_coll *c = top_coll(r);
+	GPtrArray *ids = meet_store_list(r->srv->store, c->name, NULL);
+	int ok = meet_store_begin(r->srv->store) == 0;
+
+	for (guint i = 0; ok && i < ids->len; i++)
+		ok = meet_store_delete(r->srv->store, g_ptr_array_index(ids, i)) == 0;
+	if (!ok || meet_store_commit(r->srv->store) < 0) {
+		meet_store_rollback(r->srv->store);
+		reply_fail(r, 503, "databaseNotReady");
+	} else {
+		for (guint i = 0; i < ids->len; i++)
+			meet_cb_space_gone(r->srv->cb, g_ptr_array_index(ids, i));
+		meet_event(PLOG_INFO, "API: deleted all %u %s by %s", ids->len, c->name, r->client);
+		reply_ok(r, NULL);
+	}
+	g_ptr_array_unref(ids);
 }
 
 static void
@@ -1132,6 +1156,7 @@ static const struct route routes[] = {
 	{ "DELETE", "coSpaces/*/accessMethods/*", route_sub_delete, 0 },
 	{ "GET", "turnServers/*/status", route_turn_status, 0 },
 	{ "GET", "webBridges/*/status", route_web_status, 0 },
+	{ "DELETE", "coSpaces", route_delete_all, 0 },
 	{ "GET", "#", route_list, 0 },
 	{ "POST", "#", route_create, 1 },
 	{ "GET", "#/*", route_get, 0 },

@@ -38,6 +38,7 @@ static const struct meet_field cospace_fields[] = {
 	{ "passcode", MEET_F_STR, MEET_F_CALLID, 32, 0, 0, NULL, NULL },
 	ENUM("defaultLayout", 0, layouts),
 	REF("callProfile", 0, "callProfiles"),
+	REF("tenant", 0, "tenants"),
 	BOOL("nonMemberAccess", 0),
 	STR("secret", 0, 64),
 	STR("ownerJid", 0, 200),
@@ -65,6 +66,7 @@ static const struct meet_field rule_fields[] = {
 	BOOL("resolveToIvrs", 0),
 	BOOL("resolveToLyncConferences", 0),
 	BOOL("resolveToLyncSimplejoin", 0),
+	REF("tenant", 0, "tenants"),
 };
 
 static const struct meet_field turn_fields[] = {
@@ -85,6 +87,7 @@ static const struct meet_field webbridge_fields[] = {
 	BOOL("showSignIn", 0),
 	BOOL("resolveCoSpaceCallIds", 0),
 	BOOL("resolveLyncConferenceIds", 0),
+	REF("tenant", 0, "tenants"),
 };
 
 static const struct meet_field profile_fields[] = {

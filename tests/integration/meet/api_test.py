@@ -124,6 +124,7 @@ cases = [
     ([("cdrTag", "x" * 101)], 400, r'parameter="cdrTag" error="valueTooLong"', "cdrTag over 100"),
     ([("uri", "a@b")], 400, r'parameter="uri" error="invalidValue"', "uri with a domain part"),
     ([("callProfile", "00000000-0000-4000-8000-000000000000")], 400, r"<callProfileDoesNotExist/>", "unknown callProfile"),
+    ([("tenant", "00000000-0000-4000-8000-000000000000")], 400, r"<tenantDoesNotExist/>", "unknown tenant"),
     ([("frobnicate", "1")], 400, r'parameter="frobnicate" error="unrecognizedParameter"', "unknown parameter"),
 ]
 for data, code, pat, name in cases:
@@ -226,6 +227,13 @@ st, _, body = m.curl("GET", "/coSpaces/%s/accessMethods/%s" % (ids[2], am))
 t.eq(st, 404, "its access methods went with it")
 st, _, body = m.curl("POST", "/coSpaces", [("callId", "300300")])
 t.eq(st, 200, "and their call ID is free again")
+
+st, _, _ = m.curl("DELETE", "/coSpaces")
+t.eq(st, 200, "DELETE /coSpaces (collection level, as the vendor allows)")
+st, _, body = m.curl("GET", "/coSpaces")
+t.match(r'<coSpaces total="0"/>', body, "no spaces left")
+st, _, body = m.curl("GET", "/turnServers")
+t.match(r'<turnServers total="1">', body, "other collections untouched")
 
 # ---- authentication ----
 st, h, _ = m.curl("GET", "/coSpaces", user=None)
