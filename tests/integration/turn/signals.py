@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True     # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stunclient as S                       # noqa: E402
 from turntest import (Server, check, check_eq, finish, portico_arg,  # noqa: E402

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True     # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from turntest import (Server, check, check_eq, finish, portico_arg,  # noqa: E402
                       dump_log_on_failure, fatal, spawn, free_port)
