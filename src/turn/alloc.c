@@ -16,7 +16,8 @@ client_str(const struct client *c, char buf[ADDR_STRLEN + 8])
 {
 	char a[ADDR_STRLEN];
 
-	snprintf(buf, ADDR_STRLEN + 8, "%s:%s", c->proto == IPPROTO_TCP ? "tcp" : "udp",
+	snprintf(buf, ADDR_STRLEN + 8, "%s:%s",
+		 c->proto == IPPROTO_UDP ? "udp" : c->tcp && c->tcp->tls ? "tls" : "tcp",
 		 addr_str(&c->remote, a, 1));
 	return buf;
 }

@@ -237,6 +237,57 @@ set_kbps(void *p, const char *key, const char *v, char *err, size_t errlen)
 }
 
 static int
+set_tls_listen(void *p, const char *key, const char *v, char *err, size_t errlen)
+{
+	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
+
+	if (cfg->ntls >= TURN_MAX_LISTEN) {
+		SETERR("at most %d TLS listen addresses", TURN_MAX_LISTEN);
+		return -1;
+	}
+	if (addr_parse(v, 5349, &cfg->tls_listen[cfg->ntls]) < 0) {
+		SETERR("\"%s\" is not an address[:port] (e.g. 0.0.0.0:5349 or 0.0.0.0:443)", v);
+		return -1;
+	}
+	cfg->ntls++;
+	return 0;
+}
+
+static int
+set_file(void *p, const char *key, const char *v, char *err, size_t errlen)
+{
+	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
+	char **slot = strcmp(key, "certificate") == 0 ? &cfg->cert_file : &cfg->key_file;
+
+	if (access(v, R_OK) < 0) {
+		SETERR("cannot read %s: %s", v, strerror(errno));
+		return -1;
+	}
+	free(*slot);
+	if (!(*slot = strdup(v))) {
+		SETERR("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_admin(void *p, const char *key, const char *v, char *err, size_t errlen)
+{
+	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
+
+	if (strcmp(v, "off") == 0) {
+		memset(&cfg->admin_addr, 0, sizeof(cfg->admin_addr));
+		return 0;
+	}
+	if (addr_parse(v, 9641, &cfg->admin_addr) < 0) {
+		SETERR("\"%s\" is not an address[:port] or \"off\"", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 set_legacy_channels(void *p, const char *key, const char *v, char *err, size_t errlen)
 {
 	return ini_parse_bool(v, &((struct cfg_ctx *)p)->cfg->legacy_channels, err, errlen);
@@ -302,6 +353,10 @@ static const struct ini_key turn_keys[] = {
 	{ "turn", "max-allocation-kbps", set_kbps, 0 },
 	{ "turn", "max-total-kbps", set_kbps, 0 },
 	{ "turn", "legacy-channels", set_legacy_channels, 0 },
+	{ "turn", "admin-listen", set_admin, 0 },
+	{ "turn", "tls-listen", set_tls_listen, INI_REPEAT },
+	{ "turn", "certificate", set_file, 0 },
+	{ "turn", "key", set_file, 0 },
 	{ "turn", "log-level", set_log_level, 0 },
 	{ "users", "*", set_user, 0 },
 };
@@ -339,6 +394,30 @@ user_cmp(const void *a, const void *b)
 	return strcmp(((const struct turn_user *)a)->name, ((const struct turn_user *)b)->name);
 }
 
+/* The TLS certificate chain and key, checked now so --check and SIGHUP
+ * catch a bad pair before any client does. */
+static int
+load_certificate(struct turn_config *cfg, struct turn_users *u, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!cfg->cert_file || !cfg->key_file) {
+		SETERR("%s: [turn] tls-listen needs certificate and key", cfg->path);
+		return -1;
+	}
+	if (gnutls_certificate_allocate_credentials(&u->cert) < 0) {
+		SETERR("out of memory");
+		return -1;
+	}
+	rc = gnutls_certificate_set_x509_key_file(u->cert, cfg->cert_file, cfg->key_file, GNUTLS_X509_FMT_PEM);
+	if (rc < 0) {
+		SETERR("%s: [turn] certificate %s / key %s: %s", cfg->path, cfg->cert_file, cfg->key_file,
+		       gnutls_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 build_users(struct cfg_ctx *ctx, char *err, size_t errlen)
 {
@@ -365,6 +444,8 @@ build_users(struct cfg_ctx *ctx, char *err, size_t errlen)
 		}
 	}
 	qsort(u->v, u->n, sizeof(*u->v), user_cmp);
+	if (ctx->cfg->ntls && load_certificate(ctx->cfg, u, err, errlen) < 0)
+		return -1;
 	for (unsigned i = 0; i < ctx->nsecrets; i++) {
 		if (!(u->secrets[i] = strdup(ctx->secrets[i]))) {
 			SETERR("out of memory");
@@ -386,6 +467,7 @@ config_defaults(struct turn_config *cfg)
 	cfg->nonce_lifetime = 600;
 	cfg->unauth_rate = 20;
 	cfg->rest_separator = ':';
+	addr_parse("127.0.0.1:9641", 0, &cfg->admin_addr);
 	cfg->log_level = PLOG_INFO;
 }
 
@@ -490,6 +572,8 @@ turn_config_free(struct turn_config *cfg)
 	if (!cfg)
 		return;
 	turn_users_unref(cfg->users);
+	free(cfg->cert_file);
+	free(cfg->key_file);
 	free(cfg->path);
 	free(cfg);
 }
@@ -515,6 +599,8 @@ turn_users_unref(struct turn_users *u)
 		explicit_bzero(u->secrets[i], strlen(u->secrets[i]));
 		free(u->secrets[i]);
 	}
+	if (u->cert)
+		gnutls_certificate_free_credentials(u->cert);
 	free(u->v);
 	free(u);
 }

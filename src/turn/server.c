@@ -63,6 +63,8 @@ turn_server_start(struct turn_config *cfg, char *err, size_t errlen)
 		}
 	for (unsigned i = 0; i < cfg->nlisten; i++)
 		plog(PLOG_INFO, "turn", "listening on %s (UDP and TCP)", addr_str(&cfg->listen[i], ls, 1));
+	for (unsigned i = 0; i < cfg->ntls; i++)
+		plog(PLOG_INFO, "turn", "listening on %s (TLS)", addr_str(&cfg->tls_listen[i], ls, 1));
 	for (int f = 0; f < 2; f++)
 		if (cfg->relay_addr[f].ss_family)
 			plog(PLOG_INFO, "turn", "relaying on %s ports %u-%u%s%s",
@@ -98,12 +100,25 @@ turn_server_reload(struct turn_server *srv, struct turn_config *cfg, char *err, 
 		m->users = turn_users_ref(cfg->users);
 		turn_worker_post(&srv->workers[i], m);
 	}
-	plog(PLOG_NOTICE, "turn", "reloaded %s: %u users (listeners, relay and limits change at restart)",
-	     cfg->path, cfg->users->n);
+	plog(PLOG_NOTICE, "turn", "reloaded %s: %u users, %u REST secrets%s (listeners, relays and limits "
+	     "change at restart)", cfg->path, cfg->users->n, cfg->users->nsecrets,
+	     cfg->users->cert ? ", TLS certificate" : "");
 	plog_set_level(cfg->log_level);
 	/* The old config stays: workers read its other fields for their life. */
 	turn_config_free(cfg);
 	return 0;
+}
+
+void
+turn_server_metrics(struct turn_server *srv, GString *out)
+{
+	turn_stats_metrics(srv->workers, srv->nworkers, srv->cfg->users->n, out);
+}
+
+int
+turn_server_status(struct turn_server *srv, int text, GString *out)
+{
+	return turn_stats_status(srv->workers, srv->nworkers, srv->cfg->realm, text, out);
 }
 
 void

@@ -11,6 +11,7 @@
 #ifndef PORTICO_TURN_INTERNAL_H
 #define PORTICO_TURN_INTERNAL_H
 
+#include <gnutls/gnutls.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -41,14 +42,16 @@ struct turn_user {
 	uint8_t key[TURN_KEY_LEN];   /* MD5(name:realm:SASLprep(password)) */
 };
 
-/* Credentials: [users] and the TURN REST secrets, replaced together on
- * SIGHUP.  Immutable once built; shared by workers through refcounts. */
+/* What SIGHUP replaces: [users], the TURN REST secrets and the TLS
+ * certificate.  Immutable once built; shared by workers and TLS sessions
+ * through refcounts (atomic). */
 struct turn_users {
 	atomic_int ref;
 	unsigned n;
 	struct turn_user *v;         /* sorted by name */
 	char *secrets[TURN_MAX_SECRETS];
 	unsigned nsecrets;
+	gnutls_certificate_credentials_t cert;   /* NULL without tls-listen */
 };
 
 struct turn_users *turn_users_ref(struct turn_users *u);
@@ -61,6 +64,9 @@ struct turn_config {
 	char *path;
 	struct sockaddr_storage listen[TURN_MAX_LISTEN];
 	unsigned nlisten;
+	struct sockaddr_storage tls_listen[TURN_MAX_LISTEN];
+	unsigned ntls;
+	char *cert_file, *key_file;
 	/* Per family: [0] IPv4, [1] IPv6; ss_family 0 when that family has none. */
 	struct sockaddr_storage relay_addr[2];
 	struct sockaddr_storage external_addr[2];
@@ -83,6 +89,7 @@ struct turn_config {
 	unsigned long long max_total_bps;   /* bytes/s for the server and direction, 0: none */
 	unsigned unauth_rate;        /* unauthenticated answers per second and source address */
 	char rest_separator;
+	struct sockaddr_storage admin_addr;  /* /metrics and /status; ss_family 0: off */
 	struct turn_users *users;    /* one reference, owned; holds auth-secret values */
 };
 

@@ -1,20 +1,25 @@
 /*
- * turn.c: `portico turn`, the standalone server.  The main thread runs a
- * GLib main loop for signals (SIGTERM/SIGINT stop, SIGHUP reloads users);
- * the data plane runs in the server's worker threads.
+ * turn.c: `portico turn`, the standalone server, and `portico turn status`.
+ * The main thread runs a GLib main loop: signals (SIGTERM/SIGINT stop,
+ * SIGHUP reloads users and secrets) and the admin HTTP listener
+ * (/metrics, /status).  The data plane runs in the server's worker threads.
  */
+#include <errno.h>
 #include <glib.h>
 #include <glib-unix.h>
+#include <libsoup/soup.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/plog.h"
+#include "turn/turn-internal.h"
 #include "turn/turn.h"
 
 struct turn_cli {
 	GMainLoop *loop;
 	struct turn_server *srv;
+	SoupServer *admin;
 	const char *path;
 };
 
@@ -44,6 +49,142 @@ on_reload(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* ------------------------------------------------------------ admin HTTP */
+
+static void
+admin_reply(SoupServerMessage *msg, guint status, const char *type, GString *body)
+{
+	soup_server_message_set_status(msg, status, NULL);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+				     "Cache-Control", "no-store");
+	soup_server_message_set_response(msg, type, SOUP_MEMORY_COPY, body->str, body->len);
+}
+
+static void
+on_admin(SoupServer *server, SoupServerMessage *msg, const char *path,
+	 GHashTable *query, gpointer data)
+{
+	struct turn_cli *cli = data;
+	const char *method = soup_server_message_get_method(msg);
+	GString *body = g_string_new(NULL);
+	const char *fmt = query ? g_hash_table_lookup(query, "format") : NULL;
+	int text = fmt && strcmp(fmt, "text") == 0;
+
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		g_string_append(body, "only GET and HEAD\n");
+		admin_reply(msg, 405, "text/plain", body);
+	} else if (strcmp(path, "/metrics") == 0) {
+		turn_server_metrics(cli->srv, body);
+		admin_reply(msg, 200, "text/plain; version=0.0.4", body);
+	} else if (strcmp(path, "/status") == 0) {
+		if (turn_server_status(cli->srv, text, body) < 0) {
+			g_string_assign(body, "a worker did not answer within 2 s\n");
+			admin_reply(msg, 503, "text/plain", body);
+		} else {
+			admin_reply(msg, 200, text ? "text/plain" : "application/json", body);
+		}
+	} else if (strcmp(path, "/") == 0) {
+		g_string_append(body, "portico turn: ok\n");
+		admin_reply(msg, 200, "text/plain", body);
+	} else {
+		g_string_append(body, "not found: try /metrics or /status\n");
+		admin_reply(msg, 404, "text/plain", body);
+	}
+	g_string_free(body, TRUE);
+}
+
+static int
+admin_start(struct turn_cli *cli, const struct sockaddr_storage *addr)
+{
+	GError *gerr = NULL;
+	GSocketAddress *sa;
+	char as[ADDR_STRLEN];
+	gboolean ok;
+
+	if (!addr->ss_family)
+		return 0;
+	sa = g_socket_address_new_from_native((gpointer)addr, addr_len(addr));
+	cli->admin = soup_server_new("server-header", "portico-turn", NULL);
+	soup_server_add_handler(cli->admin, NULL, on_admin, cli, NULL);
+	ok = soup_server_listen(cli->admin, sa, 0, &gerr);
+	g_object_unref(sa);
+	if (!ok) {
+		fprintf(stderr, "portico turn: admin-listen %s: %s\n", addr_str(addr, as, 1), gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	plog(PLOG_INFO, "turn", "admin listener on http://%s (/metrics, /status)", addr_str(addr, as, 1));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- status */
+
+/* `portico turn status`: the admin listener's /status as a table. */
+static int
+status_main(const struct sockaddr_storage *admin)
+{
+	char as[ADDR_STRLEN], url[ADDR_STRLEN + 40];
+	SoupSession *session;
+	SoupMessage *msg;
+	GBytes *body;
+	GError *gerr = NULL;
+	int ret = 1;
+
+	if (!admin->ss_family) {
+		fprintf(stderr, "portico turn status: admin-listen is off in this configuration\n");
+		return 1;
+	}
+	snprintf(url, sizeof(url), "http://%s/status?format=text", addr_str(admin, as, 1));
+	session = soup_session_new_with_options("timeout", 5, NULL);
+	msg = soup_message_new("GET", url);
+	body = soup_session_send_and_read(session, msg, NULL, &gerr);
+	if (!body) {
+		fprintf(stderr, "portico turn status: %s: %s (is portico turn running with this configuration?)\n",
+			url, gerr->message);
+		g_error_free(gerr);
+	} else {
+		fwrite(g_bytes_get_data(body, NULL), 1, g_bytes_get_size(body), stdout);
+		ret = soup_message_get_status(msg) == 200 ? 0 : 1;
+		g_bytes_unref(body);
+	}
+	g_object_unref(msg);
+	g_object_unref(session);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static int
+serve(struct turn_cli *cli, struct turn_config *cfg)
+{
+	struct sockaddr_storage admin = cfg->admin_addr;
+	char err[TURN_ERR_MAX];
+
+	cli->srv = turn_server_start(cfg, err, sizeof(err));
+	if (!cli->srv) {
+		fprintf(stderr, "portico turn: %s\n", err);
+		return 1;
+	}
+	cli->loop = g_main_loop_new(NULL, FALSE);
+	if (admin_start(cli, &admin) < 0) {
+		turn_server_stop(cli->srv);
+		g_main_loop_unref(cli->loop);
+		return 1;
+	}
+	g_unix_signal_add(SIGTERM, on_stop, cli);
+	g_unix_signal_add(SIGINT, on_stop, cli);
+	g_unix_signal_add(SIGHUP, on_reload, cli);
+	g_main_loop_run(cli->loop);
+	if (cli->admin) {
+		soup_server_disconnect(cli->admin);
+		g_object_unref(cli->admin);
+	}
+	turn_server_stop(cli->srv);
+	g_main_loop_unref(cli->loop);
+	plog(PLOG_NOTICE, "turn", "stopped");
+	return 0;
+}
+
 int
 turn_main(int argc, char **argv)
 {
@@ -54,23 +195,26 @@ turn_main(int argc, char **argv)
 		{ "check", 0, 0, G_OPTION_ARG_NONE, &check, "validate the configuration and exit", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	GOptionContext *oc = g_option_context_new("- STUN/TURN server");
+	GOptionContext *oc = g_option_context_new("[status] - STUN/TURN server");
 	GError *gerr = NULL;
 	struct turn_cli cli = { 0 };
 	struct turn_config *cfg;
 	char err[TURN_ERR_MAX];
-	int ret = 1;
+	int ret = 1, status = 0;
 
 	g_option_context_add_main_entries(oc, entries, NULL);
-	g_option_context_set_description(oc, "Configuration keys: docs/configuration.md.  "
-					 "SIGHUP reloads [users]; SIGTERM stops.");
+	g_option_context_set_description(oc, "`portico turn -c FILE status` prints the running server's "
+					 "allocations.  Configuration keys: docs/configuration-turn.md.  "
+					 "SIGHUP reloads [users] and auth-secret; SIGTERM stops.");
 	if (!g_option_context_parse(oc, &argc, &argv, &gerr)) {
 		fprintf(stderr, "portico turn: %s\n", gerr->message);
 		g_error_free(gerr);
 		ret = 2;
 		goto out;
 	}
-	if (argc > 1) {
+	if (argc == 2 && strcmp(argv[1], "status") == 0) {
+		status = 1;
+	} else if (argc > 1) {
 		fprintf(stderr, "portico turn: unexpected argument \"%s\"\n", argv[1]);
 		ret = 2;
 		goto out;
@@ -84,27 +228,15 @@ turn_main(int argc, char **argv)
 		fprintf(stderr, "portico turn: %s\n", err);
 		goto out;
 	}
-	if (check) {
-		printf("%s: configuration OK\n", path);
+	if (check || status) {
+		if (check)
+			printf("%s: configuration OK\n", path);
+		ret = status ? status_main(&cfg->admin_addr) : 0;
 		turn_config_free(cfg);
-		ret = 0;
 		goto out;
 	}
 	cli.path = path;
-	cli.srv = turn_server_start(cfg, err, sizeof(err));
-	if (!cli.srv) {
-		fprintf(stderr, "portico turn: %s\n", err);
-		goto out;
-	}
-	cli.loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGTERM, on_stop, &cli);
-	g_unix_signal_add(SIGINT, on_stop, &cli);
-	g_unix_signal_add(SIGHUP, on_reload, &cli);
-	g_main_loop_run(cli.loop);
-	turn_server_stop(cli.srv);
-	g_main_loop_unref(cli.loop);
-	plog(PLOG_NOTICE, "turn", "stopped");
-	ret = 0;
+	ret = serve(&cli, cfg);
 out:
 	g_option_context_free(oc);
 	g_free(path);

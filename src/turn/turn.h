@@ -9,6 +9,7 @@
 #ifndef PORTICO_TURN_H
 #define PORTICO_TURN_H
 
+#include <glib.h>
 #include <stddef.h>
 
 struct ini;
@@ -41,6 +42,16 @@ struct turn_server *turn_server_start(struct turn_config *cfg, char *err, size_t
  * they were authenticated with until they end.
  */
 int turn_server_reload(struct turn_server *srv, struct turn_config *cfg, char *err, size_t errlen);
+/* Prometheus text exposition of the counters (portico_turn_*), appended
+ * to out.  Control thread. */
+void turn_server_metrics(struct turn_server *srv, GString *out);
+/*
+ * Active allocations and totals, appended to out as JSON (text != 0: a
+ * table for terminals).  Asks each worker for a copy; -ETIMEDOUT when a
+ * worker did not answer within 2 s.  Control thread.
+ */
+int turn_server_status(struct turn_server *srv, int text, GString *out);
+
 /* Stops the workers, closes every socket, frees everything.  NULL-safe. */
 void turn_server_stop(struct turn_server *srv);
 

@@ -93,6 +93,8 @@ turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *c
 	w->sh = sh;
 	w->users = turn_users_ref(cfg->users);
 	w->ctl.fd = w->timer.fd = -1;
+	for (unsigned i = 0; i < TURN_MAX_LISTEN; i++)
+		w->udp[i].fd = w->tcpl[i].fd = w->tlsl[i].fd = -1;
 	w->ctl.kind = EV_CTL;
 	w->timer.kind = EV_TIMER;
 	pthread_mutex_init(&w->qlock, NULL);
@@ -126,6 +128,17 @@ turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *c
 		if (w->tcpl[i].fd < 0)
 			return -1;
 		if (worker_watch(w, &w->udp[i], EPOLLIN) < 0 || worker_watch(w, &w->tcpl[i], EPOLLIN) < 0) {
+			SETERR("worker %u: epoll: %s", id, strerror(errno));
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < cfg->ntls; i++) {
+		w->tlsl[i].kind = EV_TLS_LISTEN;
+		w->tlsl[i].fd = listen_socket(&cfg->tls_listen[i], SOCK_STREAM, err, errlen);
+		w->ntls = i + 1;
+		if (w->tlsl[i].fd < 0)
+			return -1;
+		if (worker_watch(w, &w->tlsl[i], EPOLLIN) < 0) {
 			SETERR("worker %u: epoll: %s", id, strerror(errno));
 			return -1;
 		}
@@ -197,19 +210,16 @@ static void tcp_close(struct turn_worker *w, struct tcp_conn *t, const char *why
 static int
 tcp_try_write(struct turn_worker *w, struct tcp_conn *t)
 {
-	while (t->wlen) {
-		ssize_t n = send(t->ev.fd, t->wbuf, t->wlen, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
+	while (t->wlen && !t->handshaking) {
+		ssize_t n = conn_send(t, t->wbuf, t->wlen);
+		if (n == -EAGAIN)
+			break;
+		if (n < 0)
 			return -1;
-		}
 		memmove(t->wbuf, t->wbuf + n, t->wlen - (size_t)n);
 		t->wlen -= (size_t)n;
 	}
-	int want = t->wlen != 0;
+	int want = t->wlen != 0 || (t->handshaking && tls_conn_wants_write(t));
 	if (want != t->want_out) {
 		t->want_out = want;
 		modify(w, &t->ev, EPOLLIN | (want ? EPOLLOUT : 0));
@@ -310,7 +320,7 @@ on_relay(struct turn_worker *w, struct relay *rl)
 /* ------------------------------------------------------------------- TCP */
 
 static void
-on_accept(struct turn_worker *w, struct ev *ev, unsigned idx)
+on_accept(struct turn_worker *w, struct ev *ev, unsigned idx, int tls)
 {
 	for (;;) {
 		struct sockaddr_storage from;
@@ -330,9 +340,10 @@ on_accept(struct turn_worker *w, struct ev *ev, unsigned idx)
 		t->ev.kind = EV_TCP;
 		t->ev.fd = fd;
 		t->remote = from;
-		t->local = w->cfg->listen[idx];
+		t->local = tls ? w->cfg->tls_listen[idx] : w->cfg->listen[idx];
 		t->last_rx = w->now;
-		if (worker_watch(w, &t->ev, EPOLLIN) < 0) {
+		if ((tls && tls_conn_start(t, w->users) < 0) || worker_watch(w, &t->ev, EPOLLIN) < 0) {
+			tls_conn_free(t);
 			close(fd);
 			free(t);
 			continue;
@@ -349,6 +360,7 @@ tcp_close(struct turn_worker *w, struct tcp_conn *t, const char *why)
 {
 	if (t->alloc)
 		alloc_destroy(w, t->alloc, why);
+	tls_conn_free(t);
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, t->ev.fd, NULL);
 	close(t->ev.fd);
 	if (t->prev)
@@ -386,14 +398,43 @@ tcp_frames(struct turn_worker *w, struct tcp_conn *t)
 	return 0;
 }
 
+/* Drives a TLS handshake; 1 when the connection may carry data now. */
+static int
+tcp_handshake(struct turn_worker *w, struct tcp_conn *t)
+{
+	char cs[ADDR_STRLEN];
+	const char *why = "";
+	int rc = tls_conn_handshake(t, &why);
+
+	if (rc == -EAGAIN) {
+		int want = tls_conn_wants_write(t);
+		if (want != t->want_out) {
+			t->want_out = want;
+			modify(w, &t->ev, EPOLLIN | (want ? EPOLLOUT : 0));
+		}
+		return 0;
+	}
+	if (rc < 0) {
+		plog(PLOG_INFO, "turn", "TLS handshake with %s failed: %s", addr_str(&t->remote, cs, 1), why);
+		tcp_close(w, t, "TLS handshake failed");
+		return -1;
+	}
+	return tcp_try_write(w, t) < 0 ? -1 : 1;
+}
+
 static void
 on_tcp(struct turn_worker *w, struct tcp_conn *t, uint32_t events)
 {
+	if (t->handshaking) {
+		int rc = tcp_handshake(w, t);
+		if (rc <= 0)
+			return;
+	}
 	if (events & EPOLLOUT && tcp_try_write(w, t) < 0) {
 		tcp_close(w, t, "TCP connection failed");
 		return;
 	}
-	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !(t->tls && gnutls_record_check_pending(t->tls)))
 		return;
 	for (;;) {
 		if (t->rcap - t->rlen < 2048 && t->rcap < TCP_RBUF_MAX) {
@@ -408,10 +449,10 @@ on_tcp(struct turn_worker *w, struct tcp_conn *t, uint32_t events)
 			t->rbuf = n;
 			t->rcap = cap;
 		}
-		ssize_t n = recv(t->ev.fd, t->rbuf + t->rlen, t->rcap - t->rlen, MSG_DONTWAIT);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		ssize_t n = conn_recv(t, t->rbuf + t->rlen, t->rcap - t->rlen);
+		if (n == 0 || (n < 0 && n != -EAGAIN)) {
 			tx_flush(w);
-			tcp_close(w, t, "client closed the TCP connection");
+			tcp_close(w, t, "client closed the connection");
 			return;
 		}
 		if (n < 0)
@@ -458,6 +499,39 @@ turn_worker_post(struct turn_worker *w, struct ctl_msg *m)
 	(void)n;
 }
 
+/* Appends this worker's allocations to s and tells the control thread. */
+static void
+worker_snapshot(struct turn_worker *w, struct snapshot *s)
+{
+	pthread_mutex_lock(&s->lock);
+	for (struct alloc *a = w->allocs; a; a = a->next) {
+		struct alloc_info *i;
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 64;
+			struct alloc_info *v = realloc(s->v, cap * sizeof(*v));
+			if (!v)
+				break;
+			s->v = v;
+			s->cap = cap;
+		}
+		i = &s->v[s->n++];
+		snprintf(i->user, sizeof(i->user), "%s", a->user);
+		client_str(&a->client, i->client);
+		alloc_relay_str(a, i->relay, sizeof(i->relay));
+		i->age = w->now - a->created;
+		i->expires_in = a->expires > w->now ? a->expires - w->now : 0;
+		i->perms = a->nperms;
+		i->chans = a->nchans;
+		i->c2p_pkts = a->c2p_pkts;
+		i->c2p_bytes = a->c2p_bytes;
+		i->p2c_pkts = a->p2c_pkts;
+		i->p2c_bytes = a->p2c_bytes;
+	}
+	s->pending--;
+	pthread_cond_signal(&s->cond);
+	turn_snapshot_unref_locked(s);
+}
+
 static void
 on_ctl(struct turn_worker *w)
 {
@@ -474,6 +548,8 @@ on_ctl(struct turn_worker *w)
 		next = m->next;
 		if (m->type == CTL_STOP) {
 			w->stop = 1;
+		} else if (m->type == CTL_SNAPSHOT) {
+			worker_snapshot(w, m->snap);
 		} else if (m->type == CTL_USERS) {
 			turn_users_unref(w->users);
 			w->users = m->users;   /* the message's reference moves here */
@@ -518,7 +594,10 @@ dispatch(struct turn_worker *w, struct epoll_event *e)
 		on_udp(w, ev, (unsigned)(ev - w->udp));
 		break;
 	case EV_TCP_LISTEN:
-		on_accept(w, ev, (unsigned)(ev - w->tcpl));
+		on_accept(w, ev, (unsigned)(ev - w->tcpl), 0);
+		break;
+	case EV_TLS_LISTEN:
+		on_accept(w, ev, (unsigned)(ev - w->tlsl), 1);
 		break;
 	case EV_TCP:
 		on_tcp(w, (struct tcp_conn *)ev, e->events);
@@ -579,6 +658,12 @@ turn_worker_join_free(struct turn_worker *w)
 		next = m->next;
 		if (m->users)
 			turn_users_unref(m->users);
+		if (m->snap) {
+			pthread_mutex_lock(&m->snap->lock);
+			m->snap->pending--;
+			pthread_cond_signal(&m->snap->cond);
+			turn_snapshot_unref_locked(m->snap);
+		}
 		free(m);
 	}
 	for (unsigned i = 0; i < w->nlisten; i++) {
@@ -587,6 +672,9 @@ turn_worker_join_free(struct turn_worker *w)
 		if (w->tcpl[i].fd >= 0)
 			close(w->tcpl[i].fd);
 	}
+	for (unsigned i = 0; i < w->ntls; i++)
+		if (w->tlsl[i].fd >= 0)
+			close(w->tlsl[i].fd);
 	if (w->ctl.fd >= 0)
 		close(w->ctl.fd);
 	if (w->timer.fd >= 0)

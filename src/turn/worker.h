@@ -10,6 +10,8 @@
 #ifndef PORTICO_TURN_WORKER_H
 #define PORTICO_TURN_WORKER_H
 
+#include <glib.h>
+#include <gnutls/gnutls.h>
 #include <netinet/in.h>
 #include <sys/uio.h>
 
@@ -17,7 +19,7 @@
 
 struct turn_worker;
 
-enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_TCP, EV_RELAY, EV_TIMER, EV_CTL };
+enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_TLS_LISTEN, EV_TCP, EV_RELAY, EV_TIMER, EV_CTL };
 
 /* First member of every object registered in the epoll set. */
 struct ev {
@@ -32,7 +34,8 @@ struct ev {
 #define RX_BATCH 32
 #define TX_BATCH 64
 #define TX_SLOT 512            /* built responses */
-#define TCP_RBUF_MAX (4 + 65535 + 3)
+/* The largest legal frame: a STUN message of 20 + 65532 bytes. */
+#define TCP_RBUF_MAX (STUN_HEADER_LEN + 65536)
 #define TCP_WBUF_MAX (256 * 1024)
 #define TCP_IDLE_NO_ALLOC 60   /* seconds a TCP client may stay without an allocation */
 #define RESP_CACHE 320
@@ -47,6 +50,13 @@ struct tcp_conn {
 	size_t wlen, wcap;
 	int want_out;              /* EPOLLOUT armed */
 	int broken;                /* a write failed: close at the next tick */
+	/* TLS (tls-listen): the session, the credentials it was started with
+	 * (a reference, so a reload cannot free them under it), and the size
+	 * of a record GnuTLS is still sending (GNUTLS_E_AGAIN contract). */
+	gnutls_session_t tls;
+	struct turn_users *tls_cred;
+	int handshaking;
+	size_t tls_inflight;
 	struct alloc *alloc;
 	uint64_t last_rx;
 	struct tcp_conn *next, *prev;
@@ -141,11 +151,33 @@ struct worker_stats {
 	_Atomic uint64_t allocs;           /* gauge */
 };
 
-extern const char *const turn_stat_names[STAT_N];
+
+/* One allocation as /status shows it (copied out by its worker). */
+struct alloc_info {
+	char user[64];
+	char client[ADDR_STRLEN + 8];
+	char relay[2 * ADDR_STRLEN];
+	uint64_t age, expires_in;
+	unsigned perms, chans;
+	uint64_t c2p_pkts, c2p_bytes, p2c_pkts, p2c_bytes;
+};
+
+/* A request for every worker's allocations: the control thread waits on
+ * cond until pending reaches 0.  Heap-allocated, freed by whoever drops
+ * the last of refs (workers + the control thread), so a control thread
+ * that gave up waiting leaves nothing dangling.  lock guards everything. */
+struct snapshot {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned pending, refs;
+	struct alloc_info *v;
+	size_t n, cap;
+};
 
 struct ctl_msg {
-	enum { CTL_USERS, CTL_STOP } type;
+	enum { CTL_USERS, CTL_STOP, CTL_SNAPSHOT } type;
 	struct turn_users *users;
+	struct snapshot *snap;
 	struct ctl_msg *next;
 };
 
@@ -159,6 +191,8 @@ struct turn_worker {
 	struct ev udp[TURN_MAX_LISTEN];
 	struct ev tcpl[TURN_MAX_LISTEN];
 	unsigned nlisten;
+	struct ev tlsl[TURN_MAX_LISTEN];
+	unsigned ntls;
 	struct alloc **htab;
 	unsigned hsize, hcount;
 	uint32_t hseed;
@@ -203,6 +237,22 @@ worker_count(struct turn_worker *w, enum turn_stat s)
 {
 	worker_add(w, s, 1);
 }
+
+void turn_snapshot_unref_locked(struct snapshot *s);   /* unlocks */
+
+/* tls.c: stream I/O for TCP and TLS clients (worker thread).  recv/send
+ * return bytes, 0 at EOF (recv), -EAGAIN, or another negative error. */
+int tls_conn_start(struct tcp_conn *t, struct turn_users *cred);
+int tls_conn_handshake(struct tcp_conn *t, const char **why);
+/* Does the handshake in progress want the socket writable? */
+int tls_conn_wants_write(const struct tcp_conn *t);
+ssize_t conn_recv(struct tcp_conn *t, uint8_t *buf, size_t cap);
+ssize_t conn_send(struct tcp_conn *t, const uint8_t *buf, size_t len);
+void tls_conn_free(struct tcp_conn *t);
+
+/* stats.c (control thread) */
+void turn_stats_metrics(const struct turn_worker *w, unsigned n, unsigned users, GString *out);
+int turn_stats_status(struct turn_worker *w, unsigned n, const char *realm, int text, GString *out);
 
 /* worker.c */
 int turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *cfg,
