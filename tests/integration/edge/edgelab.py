@@ -170,7 +170,8 @@ class Lab:
     def __init__(self, connections=2, guest_uri="https://" + HOST, inside_cert_sans=None,
                  password="traversal-secret", inside_password=None, extra_outside="",
                  extra_inside="", backend=True, rogue_inside_ca=False, turn=False,
-                 auth_failures=50, allow="127.0.0.0/8", outside_web_sans=None, via_relay=False):
+                 auth_failures=50, allow="127.0.0.0/8", outside_web_sans=None, via_relay=False,
+                 server_name="vcse.octavio.com"):
         self.bin = portico()
         self.d = tempfile.mkdtemp(prefix="portico-edge-")
         atexit.register(shutil.rmtree, self.d, True)
@@ -218,7 +219,7 @@ listen = 127.0.0.1:%(w)d
 hosts = cmsweb.octavio.com
 certificate = %(wc)s
 key = %(wk)s
-header-timeout = 2
+header-timeout = 5
 idle-timeout = 30
 [admin]
 listen = 127.0.0.1:%(a)d
@@ -235,7 +236,7 @@ domain = octavio.com
 log-level = debug
 [traversal]
 connect = 127.0.0.1:%(t)d
-server-name = vcse.octavio.com
+server-name = %(sn)s
 username = Tuser
 password = %(pw)s
 certificate = %(ic)s
@@ -259,7 +260,7 @@ cmsweb.cms.octavio.local = 127.0.0.1
 %(extra)s
 """ % dict(t=self.relay.port if self.relay else self.t_port, a=self.a_in, ic=self.in_crt, ik=self.in_key, ca=self.certs.ca,
            pw=inside_password or password, n=connections, gu=guest_uri, b=self.b_port,
-           extra=extra_inside))
+           extra=extra_inside, sn=server_name))
         self.backend = Proc("backend", [sys.executable, os.path.join(HERE, "backend.py"),
                                         str(self.b_port), self.wb_crt, self.wb_key], self.d)
         self.outside = Proc("outside", [self.bin, "edge", "-c", self.outside_conf], self.d)

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""A slow guest cannot stall the others on the same tunnel; SNI picks the
+certificate; the embedded TURN server serves TURN users and not the
+traversal account; the inside refuses an outside node whose certificate
+lacks the server name; the shipped conf files pass --check."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+from edgelab import HOST, Lab, check, done, read_all, tls_connect, wait_for
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+
+# ---- a guest that stops reading a big download does not stall others (one tunnel)
+lab = Lab(connections=1, turn=True, extra_outside="").start()
+slow = tls_connect(lab.w_port, lab.certs.ca, HOST)
+slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+slow.sendall(b"GET /big?n=200000000 HTTP/1.1\r\nHost: cmsweb.octavio.com\r\n\r\n")
+slow.recv(1000)                  # the response has started; now stop reading
+ok_all = True
+for i in range(30):
+    code, body, _ = lab.curl("/big?n=500000", timeout=20)
+    ok_all &= code == 200 and len(body) == 500000
+check(ok_all, "30 downloads on the same tunnel while a guest stalls a 200 MB one")
+st = lab.status("outside")
+check(st and len({t["connection"] for t in st["tunnels"]}) == 1, "(all on one tunnel connection)")
+slow.close()
+code, _, _ = lab.curl("/")
+check(code == 200, "the stalled guest leaving frees its stream")
+
+# ---- the embedded TURN server: turnuser allocates, Tuser is not a TURN user
+sys.path.insert(0, os.path.join(HERE, "..", "turn"))
+try:
+    import stunclient
+    c = stunclient.Client(("127.0.0.1", lab.turn_port), user="turnuser", password="cisco")
+    r = c.allocate()
+    check(r.error_code is None, "embedded TURN: turnuser allocates", repr(r))
+    c.close()
+    c = stunclient.Client(("127.0.0.1", lab.turn_port), user="Tuser", password="traversal-secret")
+    r = c.allocate()
+    check(r.error_code == 401, "embedded TURN: the traversal account is not a TURN user", repr(r))
+    c.close()
+except Exception as e:  # a broken client must fail the test, not skip it
+    check(False, "embedded TURN allocation", repr(e))
+lab.inside.term(); lab.outside.term()
+
+# ---- SNI picks the certificate
+lab = Lab(backend=True)
+join_crt, join_key = lab.certs.leaf("join", ["join.octavio.com"])
+conf = open(lab.outside_conf).read().replace("hosts = cmsweb.octavio.com", "hosts = cmsweb.octavio.com, join.octavio.com")
+conf = conf.replace("[admin]", "certificate = %s\nkey = %s\n[admin]" % (join_crt, join_key))
+open(lab.outside_conf, "w").write(conf)
+lab.start()
+for name in ("cmsweb.octavio.com", "join.octavio.com"):
+    s = tls_connect(lab.w_port, lab.certs.ca, name)   # verifies the name against the served cert
+    sans = [v for k, v in s.getpeercert().get("subjectAltName", ())]
+    check(name in sans, "SNI %s gets a certificate naming it" % name, sans)
+    s.close()
+code, body, _ = lab.curl("/", host="join.octavio.com")
+check(code == 400, "a served host the inside does not own: the inside refuses it (400)", body)
+lab.inside.term(); lab.outside.term()
+
+# ---- the inside refuses an outside node whose certificate lacks server-name
+lab = Lab(server_name="vcse.elsewhere.com").start(wait_active=False)
+check(wait_for(lambda: "the outside node's certificate subjectAltName does not include vcse.elsewhere.com"
+               in lab.inside.text(), 15), "inside: outside's certificate lacks server-name", lab.inside.text()[-1500:])
+check(wait_for(lambda: "failed before authentication" in lab.outside.text(), 15),
+      "outside: logs the refused connection", lab.outside.text()[-1500:])
+lab.inside.term(); lab.outside.term()
+
+# ---- the shipped conf files are valid (certificate paths pointed at a test CA)
+lab = Lab(backend=False)
+for role, crt, key in (("outside", lab.out_crt, lab.out_key), ("inside", lab.in_crt, lab.in_key)):
+    text = open(os.path.join(ROOT, "conf", "edge-%s.conf" % role)).read()
+    text = text.replace("state/certs/ca.crt", lab.certs.ca)
+    text = re.sub(r"state/certs/vcs[ce]\.crt", crt, text)
+    text = re.sub(r"state/certs/vcs[ce]\.key", key, text)
+    path = lab._write("shipped-%s.conf" % role, text)
+    r = subprocess.run([lab.bin, "edge", "--check", "-c", path], capture_output=True, text=True)
+    check(r.returncode == 0, "conf/edge-%s.conf passes --check" % role, r.stdout + r.stderr)
+done()
