@@ -87,8 +87,8 @@ resp_read(nghttp2_session *h2, int32_t id, uint8_t *buf, size_t len, uint32_t *f
 	if (n)
 		memcpy(buf, edge_buf_head(&s->resp), n);
 	edge_buf_consume(&s->resp, n);
-	if (s->b && n)
-		edge_conn_pause(s->b, 0);
+	if (s->b && n && edge_buf_room(&s->resp) >= 16384)
+		edge_conn_pause(s->b, 0);          /* room for a full read again */
 	if (!edge_buf_len(&s->resp) && s->resp_eof)
 		*flags |= NGHTTP2_DATA_FLAG_EOF;
 	else if (n == 0)
@@ -153,6 +153,8 @@ backend_failed(struct istream *s, const char *why)
 		istream_respond_error(s, 502, msg);
 		return;
 	}
+	plog(PLOG_WARN, MOD, "tunnel %u stream %d: %s %s: response cut short: web bridge %s: %s",
+	     s->t->slot, s->id, s->method, s->path, s->tgt_name, why);
 	nghttp2_submit_rst_stream(s->t->h2, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_INTERNAL_ERROR);
 	edge_tunnel_pump(s->t);
 }

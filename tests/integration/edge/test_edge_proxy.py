@@ -20,6 +20,17 @@ code, body, _ = lab.curl("/", "-I")
 check(code == 200, "HEAD /")
 code, body, _ = lab.curl("/big?n=3000000")
 check(code == 200 and len(body) == 3000000, "3 MB download", len(body))
+r = subprocess.run(["curl", "-sS", "--cacert", lab.certs.ca, "--resolve", "%s:%d:127.0.0.1" % (HOST, lab.w_port),
+                    "-o", "/dev/null", "-w", "%{size_download}", "https://%s:%d/big?n=100000000" % (HOST, lab.w_port)],
+                   capture_output=True, text=True, timeout=120)
+check(r.returncode == 0 and r.stdout == "100000000", "100 MB download arrives whole (stream windows, buffer caps)",
+      r.stdout + r.stderr)
+with open(lab.d + "/up30", "wb") as f:
+    f.write(b"u" * 30000000)
+r = subprocess.run(["curl", "-sS", "--cacert", lab.certs.ca, "--resolve", "%s:%d:127.0.0.1" % (HOST, lab.w_port),
+                    "-o", "/dev/null", "-w", "%{size_download}", "--data-binary", "@" + lab.d + "/up30",
+                    "https://%s:%d/echo" % (HOST, lab.w_port)], capture_output=True, text=True, timeout=120)
+check(r.returncode == 0 and r.stdout == "30000005", "30 MB upload echoed whole", r.stdout + r.stderr)
 code, body, _ = lab.curl("/echo", "--data-binary", "hello guest")
 check(code == 200 and body == "echo:hello guest", "POST with Content-Length", body)
 code, body, _ = lab.curl("/echo", "-H", "Transfer-Encoding: chunked", "--data-binary", "chunky")
