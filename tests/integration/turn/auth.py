@@ -26,7 +26,8 @@ if not uclient:
 
 NONCE_LIFETIME = 30
 prehashed = hashlib.md5(b'hashuser:octavio.com:hashpass').hexdigest()
-users = {'turnuser': 'cisco', 'hashuser': '0x' + prehashed}
+# RFC 5769 2.4's password: SASLprep maps it to "TheMatrIX"
+users = {'turnuser': 'cisco', 'hashuser': '0x' + prehashed, 'matrix': 'The\u00adM\u00aatr\u2168'}
 servers = []
 
 
@@ -137,6 +138,11 @@ check_eq(err(r), 438, 'a forged nonce gets 438')
 h = S.Client(srv.addr, user='hashuser', password='hashpass')
 r = h.allocate()
 check_eq(err(r), 'success', '[users] 0x<32 hex> pre-hashed key: Allocate with the password succeeds')
+
+# --- a non-ASCII password in [users] is SASLprep'd (RFC 8489 9.2.2)
+mx = S.Client(srv.addr, user='matrix', password='TheMatrIX')
+r = mx.allocate()
+check_eq(err(r), 'success', '[users] password "The\\u00adM\\u00aatr\\u2168" is SASLprep\'d to "TheMatrIX"')
 
 # --- the nonce taken at the start, used after nonce-lifetime
 left = NONCE_LIFETIME + 3 - (time.monotonic() - nonce_taken)

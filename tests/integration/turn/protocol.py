@@ -98,6 +98,10 @@ check(is_success(r) and r.u32(S.LIFETIME) == 600, 'Refresh without LIFETIME gets
 c2 = S.Client(srv.addr)
 r = c2.allocate(lifetime=7200)
 check(is_success(r) and r.u32(S.LIFETIME) == 3600, 'Allocate asking 7200 s gets LIFETIME 3600', r)
+c2b = S.Client(srv.addr)
+r = c2b.allocate(lifetime=0)
+check(is_success(r) and r.u32(S.LIFETIME) == 600, 'Allocate asking 0 s gets LIFETIME 600 (the default)', r)
+c2b.refresh(0)
 
 # --- Allocate errors
 c3 = S.Client(srv.addr)
@@ -189,6 +193,19 @@ r = c.channel_bind(0x4002, echo.addr)
 check_eq(err(r), (S.ERROR, 400), 'ChannelBind of an already bound peer to another number gets 400')
 r = c.channel_bind(0x4001, echo.addr)
 check(is_success(r), 'ChannelBind refresh (same number, same peer) succeeds', r)
+tid = S.new_tid()
+cb = S.build(S.CHANNEL_BIND, S.REQUEST,
+             [(S.CHANNEL_NUMBER, struct.pack('!HH', 0x4001, 0)),
+              (S.XOR_PEER_ADDRESS, S.xor_address(echo.addr[0], echo.addr[1], tid)),
+              (S.USERNAME, b'turnuser'), (S.REALM, c.realm.encode()), (S.NONCE, c.nonce.encode())],
+             tid=tid, key=key)
+r1 = c.transact(cb, tid, retransmit=False)
+r2 = c.transact(cb, tid, retransmit=False)
+check(is_success(r1) and r1.raw == r2.raw,
+      'retransmitted ChannelBind (same transaction id) gets a byte-identical success', (r1, r2))
+c.send_raw(S.build(S.SEND, S.INDICATION, [c.peer_attr(echo.addr[0], echo.addr[1], b'\0' * 12)]))
+r = c.binding()
+check(is_success(r) and echo.drain() == [], 'a Send indication without DATA is dropped', r)
 r = c.channel_bind(0x4FFF, stranger.addr)
 check(is_success(r), 'ChannelBind 0x4FFF (top of the RFC 8656 range) succeeds', r)
 echo.drain()
@@ -252,6 +269,19 @@ try:
 except (S.Timeout, S.StunError, OSError) as e:
     check(False, 'TCP connection survives a 4500-byte Send indication', e)
 echo.drain()
+
+t.close()
+
+# closing the TCP connection deletes its allocation (RFC 8656 5)
+t2 = S.Client(srv.addr, 'tcp')
+r = t2.allocate()
+check(is_success(r), 'second Allocate over TCP succeeds', r)
+if is_success(r):
+    tport, t2relay = t2.local[1], r.xor_addr(S.XOR_RELAYED_ADDRESS)
+    t2.close()
+    check(srv.wait_log(r'allocation deleted \(client closed the TCP connection\): user=turnuser '
+                       r'client=tcp:127\.0\.0\.1:%d relay=127\.0\.0\.1:%d' % (tport, t2relay[1]), 10),
+          'closing the TCP connection deletes its allocation (logged with the reason)')
 
 # --- EVEN-PORT and RESERVATION-TOKEN
 e1 = S.Client(srv.addr)

@@ -369,7 +369,7 @@ class Client:
             return self.pending.pop(0)
         return self.conn.recv_frame(timeout)
 
-    def transact(self, data, tid, timeout=5.0, retransmit=True):
+    def transact(self, data, tid, timeout=10.0, retransmit=True):
         """Send data (a request with transaction id tid) and wait for its
         response.  Over UDP the request is retransmitted (RFC 8489 6.2.1)."""
         self.conn.send(data)

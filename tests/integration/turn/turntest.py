@@ -214,7 +214,7 @@ class Server:
         lines += ['', '[users]']
         lines += ['%s = %s' % (u, p) for u, p in self.users.items()]
         tmp = self.conf + '.tmp'
-        with open(tmp, 'w') as f:
+        with open(tmp, 'w', encoding='utf-8') as f:
             f.write('\n'.join(lines) + '\n')
         os.rename(tmp, self.conf)
 
