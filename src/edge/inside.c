@@ -426,6 +426,29 @@ istream_forward(struct istream *s)
 	write_request_head(s);
 }
 
+static int
+method_allowed(const char *m)
+{
+	static const char *const ok[] = { "GET", "POST", "PUT", "HEAD", "DELETE" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++)
+		if (!strcmp(m, ok[i]))
+			return 1;
+	return 0;
+}
+
+/* Origin-form, visible ASCII only: it goes into an HTTP/1.1 request line. */
+static int
+path_ok(const char *p)
+{
+	if (p[0] != '/')
+		return 0;
+	for (; *p; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return 0;
+	return 1;
+}
+
 /* Request head complete: check it, then forward. */
 static void
 istream_start(struct istream *s)
@@ -449,8 +472,15 @@ istream_start(struct istream *s)
 		return;
 	}
 	s->ws = !strcmp(s->method, "CONNECT") && s->protocol && !strcmp(s->protocol, "websocket");
-	if (!strcmp(s->method, "CONNECT") && !s->ws) {
-		istream_respond_error(s, 405, "CONNECT is not proxied");
+	/* Defence in depth: the outside filters too, but a DMZ node may be
+	 * the compromised one. */
+	if (!s->ws && !method_allowed(s->method)) {
+		plog(PLOG_WARN, MOD, "tunnel %u stream %d: method %.16s refused", s->t->slot, s->id, s->method);
+		istream_respond_error(s, 405, "method not allowed");
+		return;
+	}
+	if (!path_ok(s->path)) {
+		istream_respond_error(s, 400, "malformed path");
 		return;
 	}
 	if (s->ws)

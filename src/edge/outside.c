@@ -596,6 +596,21 @@ peer_allowed(const struct edge_config *cfg, const struct sockaddr_storage *a)
 	return 0;
 }
 
+#define TUNNEL_PENDING_MAX 32u      /* connections still in TLS or hello */
+#define TUNNEL_MAX 256u
+
+static unsigned
+pending_tunnels(const struct edge_proc *p)
+{
+	unsigned n = 0;
+
+	for (guint i = 0; i < p->tunnels->len; i++) {
+		const struct edge_tunnel *t = g_ptr_array_index(p->tunnels, i);
+		n += t->state == EDGE_T_CONNECTING || t->state == EDGE_T_HELLO;
+	}
+	return n;
+}
+
 static void
 traversal_accept_one(struct edge_proc *p, int fd, const struct sockaddr_storage *a)
 {
@@ -614,6 +629,13 @@ traversal_accept_one(struct edge_proc *p, int fd, const struct sockaddr_storage 
 		p->ctr.auth_rate_limited++;
 		plog(PLOG_WARN, MOD, "tunnel connection from %s refused: too many failed attempts "
 		     "(%u in %u s)", ip, p->cfg->t_max_auth_failures, p->cfg->t_auth_window);
+		close(fd);
+		return;
+	}
+	if (pending_tunnels(p) >= TUNNEL_PENDING_MAX || p->tunnels->len >= TUNNEL_MAX) {
+		p->ctr.peer_refused++;
+		plog(PLOG_WARN, MOD, "tunnel connection from %s refused: too many tunnel connections "
+		     "(%u, of which %u unauthenticated)", ip, p->tunnels->len, pending_tunnels(p));
 		close(fd);
 		return;
 	}

@@ -73,6 +73,21 @@ check(wait_for(lambda: "failed before authentication" in lab.outside.text(), 15)
       "outside: logs the refused connection", lab.outside.text()[-1500:])
 lab.inside.term(); lab.outside.term()
 
+# ---- unauthenticated connections to the traversal port are capped
+lab = Lab().start()
+idle = []
+for _ in range(40):
+    try:
+        idle.append(socket.create_connection(("127.0.0.1", lab.t_port), 2))
+    except OSError:
+        pass
+check(wait_for(lambda: "too many tunnel connections" in lab.outside.text(), 10),
+      "more than 32 unauthenticated traversal connections are refused", lab.outside.text()[-1500:])
+check(lab.curl("/")[0] == 200, "established tunnels keep serving meanwhile")
+for s_ in idle:
+    s_.close()
+lab.inside.term(); lab.outside.term()
+
 # ---- the shipped conf files are valid (certificate paths pointed at a test CA)
 lab = Lab(backend=False)
 for role, crt, key in (("outside", lab.out_crt, lab.out_key), ("inside", lab.in_crt, lab.in_key)):
