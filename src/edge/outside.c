@@ -44,7 +44,7 @@ struct guest {
 	nghttp2_nv nva[EDGE_HTTP_MAX_HEADERS + 12];
 	size_t nnva;
 	char method[16], host[256], path[512];
-	int ws, keepalive, is_head, has_body, retried;
+	int ws, keepalive, is_head, has_body, retried, http10;
 	char ws_accept[32];
 	int64_t body_left;
 	int chunked;
@@ -278,7 +278,9 @@ send_head(struct ostream *s, int end_stream)
 		g->st = G_WS;
 		g->p->ctr.websockets++;
 	} else {
-		if (!has_cl && has_body(g, s->status) && !end_stream) {
+		if (!has_cl && has_body(g, s->status) && !end_stream && g->http10) {
+			g->keepalive = 0;          /* HTTP/1.0: the body ends at close */
+		} else if (!has_cl && has_body(g, s->status) && !end_stream) {
 			s->resp_chunked = 1;
 			edge_buf_printf(&h, "Transfer-Encoding: chunked\r\n");
 		} else if (!has_cl && has_body(g, s->status)) {
@@ -777,7 +779,7 @@ skip_request_header(const struct edge_http_msg *m, const struct edge_http_header
 {
 	static const char *const drop[] = {
 		"host", "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
-		"x-real-ip", "sec-websocket-key", "x-portico-edge-reason",
+		"x-real-ip", "sec-websocket-key", "x-portico-edge-reason", "expect",
 	};
 
 	if (edge_http_hop_by_hop(m, h->name, h->name_len))
@@ -936,6 +938,7 @@ guest_start_request(struct guest *g, const struct edge_http_msg *m, size_t head_
 		return -1;
 	p->ctr.requests++;
 	g->keepalive = !m->conn_close && m->minor == 1 && !g->ws;
+	g->http10 = m->minor == 0;
 	g->chunked = m->chunked;
 	g->body_left = m->content_length > 0 ? m->content_length : 0;
 	g->has_body = m->chunked || m->content_length > 0;
@@ -946,6 +949,10 @@ guest_start_request(struct guest *g, const struct edge_http_msg *m, size_t head_
 	g->t0 = edge_now_us();
 	build_request(g, m);
 	edge_buf_consume(&g->in, head_len);
+	/* Expect: 100-continue is answered here: the body is buffered and
+	 * capped by this node whatever the web bridge would have said. */
+	if (g->has_body && m->minor == 1 && find_header(m, "expect"))
+		edge_conn_write(g->c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	guest_arm(g, g->ws ? 0 : p->cfg->w_idle_timeout);
 	if (guest_submit(g) < 0) {
 		p->ctr.no_tunnel++;

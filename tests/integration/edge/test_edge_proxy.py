@@ -60,6 +60,18 @@ with concurrent.futures.ThreadPoolExecutor(16) as ex:
     res = list(ex.map(lambda i: lab.curl("/big?n=%d" % (100000 + i)), range(48)))
 check(all(r[0] == 200 and len(r[1]) == 100000 + i for i, r in enumerate(res)), "48 concurrent downloads")
 
+r = lab.raw(b"GET /slow HTTP/1.0\r\nHost: cmsweb.octavio.com\r\n\r\n")
+check(r.startswith(b"HTTP/1.1 200") and b"chunked" not in r.split(b"\r\n\r\n")[0].lower() and r.count(b"tick") == 10,
+      "HTTP/1.0 guest: close-delimited body, not chunked", r[:300])
+s_ = tls_connect(lab.w_port, lab.certs.ca, HOST)
+s_.sendall(b"POST /echo HTTP/1.1\r\nHost: cmsweb.octavio.com\r\nContent-Length: 3\r\nExpect: 100-continue\r\n"
+           b"Connection: close\r\n\r\n")
+first = s_.recv(100)
+s_.sendall(b"abc")
+rest = read_all(s_)
+check(first.startswith(b"HTTP/1.1 100 Continue") and b"echo:abc" in first + rest, "Expect: 100-continue answered by the edge",
+      first + rest)
+
 # ---- refusals ----
 code, body, _ = lab.curl("/", "-H", "Host: evil.example.com")
 check(code == 400, "unknown Host -> 400", code)
