@@ -148,14 +148,17 @@ test('no Join call button while the web bridge does not trust the call bridge', 
     await browser.close();
     await meet.stop();
   }
-  // With the right trust bundle the button is there.
-  const ok = await startMeet({ webExtra: 'trust = __DIR__/admin.crt',
+  // With the right trust bundle the button is there (and the branding).
+  const ok = await startMeet({ webExtra: 'trust = __DIR__/admin.crt\nlogin-logo = /brand/logo.png\n' +
+    'background-image = https://cdn.octavio.com/bg.jpg',
     cbExtra: 'certificate = __DIR__/admin.crt' });
   const b2 = await launchBrowser([ok.web.spki]);
   try {
     const page = await b2.context.newPage();
     await page.goto(ok.webUrl + '/?lang=en');
     await page.locator('#join-call').waitFor({ state: 'visible', ...WAIT });
+    assert.strictEqual(await page.locator('#logo').getAttribute('src'), '/brand/logo.png');
+    assert.match(await page.evaluate(() => document.body.style.backgroundImage), /cdn\.octavio\.com\/bg\.jpg/);
   } finally {
     await b2.close();
     await ok.stop();
