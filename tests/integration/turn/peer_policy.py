@@ -5,6 +5,8 @@ every spelling, on CreatePermission, ChannelBind and Send.
 Usage: peer_policy.py PORTICO"""
 
 import os
+import re
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True     # keep the source tree clean
@@ -53,6 +55,12 @@ DENIED = [
     ('100.64.0.1', 'shared address space'),
     ('fc00::1', 'IPv6 unique local'),
     ('fd12:3456::1', 'IPv6 unique local (fd)'),
+    ('fec0::1', 'IPv6 site-local'),
+    ('64:ff9b::a9fe:a9fe', 'NAT64 metadata service'),
+    ('::ffff:224.0.0.1', 'IPv4-mapped multicast'),
+    ('2001:0:4136:e378:8000:63bf:80ff:fffe', 'Teredo'),
+    ('198.18.0.1', 'benchmarking range'),
+    ('240.0.0.1', 'reserved range'),
 ]
 
 # ======================================== loopback NOT in allowed-peers
@@ -158,6 +166,27 @@ try:
 except S.Timeout as e:
     check(False, 'data from the allowed peer relayed', e)
 srv3.check_clean_stop('server with denied-peers')
+
+# denied-peers written in IPv4-mapped form must deny the IPv4 peer too (the
+# peer is judged after canonicalisation, so the list must be as well), or
+# the configuration must be refused: silently not denying is the bypass.
+for spelled in ('::ffff:127.0.0.1', '::ffff:127.0.0.0/104'):
+    probe = Server(portico, turn=['allowed-peers = 127.0.0.0/8', 'denied-peers = ' + spelled, NORATE])
+    p = subprocess.run([portico, 'turn', '--check', '-c', probe.conf], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=60)
+    out = p.stdout.decode('utf-8', 'replace')
+    if p.returncode != 0:
+        check(re.search(re.escape(probe.conf) + r':\d+:', out) is not None,
+              'denied-peers = %s is refused naming file:line' % spelled, out)
+        continue
+    probe.start()
+    servers.append(probe)
+    c = S.Client(probe.addr)
+    c.allocate()
+    for ip in ('127.0.0.1', '::ffff:127.0.0.1'):
+        r = c.create_permission([(ip, 9)])
+        check_eq(err(r), 403, 'denied-peers = %s (accepted by --check) denies %s' % (spelled, ip))
+    probe.check_clean_stop('server with denied-peers = %s' % spelled)
 
 dump_log_on_failure(*servers)
 finish()

@@ -82,6 +82,8 @@ check(r2.raw == first, 'retransmitted Allocate (same transaction id) gets a byte
 # a new transaction on the same 5-tuple
 r3 = c.allocate()
 check_eq(err(r3), (S.ERROR, 437), 'second Allocate on the same 5-tuple (new transaction) gets 437')
+check(r3.check_integrity(key) is True,
+      'an error answering an authenticated request (437) carries a valid MESSAGE-INTEGRITY (RFC 8489 9.2.4)')
 
 check(srv.wait_log(r'allocation created: user=turnuser client=udp:127\.0\.0\.1:%d relay=127\.0\.0\.1:%d lifetime=600s'
                    % (c.local[1], relay[1]), 10),
@@ -312,7 +314,8 @@ check(srv.alive(), 'main server still running')
 srv.check_clean_stop('main server')
 
 # ============================= external-address, quota, binding auth
-srv2 = Server(portico, turn=['external-address = 203.0.113.10', 'user-quota = 2',
+srv2 = Server(portico, turn=['external-address = 203.0.113.10', 'user-quota = 2', 'total-quota = 3',
+                             'max-permissions = 2',
                              'binding-requires-auth = yes', 'allowed-peers = 127.0.0.0/8', NORATE],
               users={'turnuser': 'cisco', 'other': 'secret'}, nports=20).start()
 servers.append(srv2)
@@ -344,6 +347,20 @@ r = q[2].allocate()
 check(is_success(r), 'after a deletion the user allocates again', r)
 check(srv2.wait_log(r'allocation created: user=turnuser .* relay=203\.0\.113\.10:\d+', 10),
       'log shows the advertised (external) relay address')
+qo2 = S.Client(srv2.addr, user='other', password='secret')
+r = qo2.allocate()
+check(r.cls == S.ERROR and r.error_code in (486, 508),
+      'total-quota = 3: a fourth allocation (of another user) is refused with 508 or 486', r)
+check(srv2.wait_log(r'total-quota', 10), 'log names total-quota')
+r = q[1].create_permission([('127.0.0.2', 9)])
+check(is_success(r), 'max-permissions = 2: first permission', r)
+r = q[1].create_permission([('127.0.0.3', 9)])
+check(is_success(r), 'max-permissions = 2: second permission', r)
+r = q[1].create_permission([('127.0.0.4', 9)])
+check(r.cls == S.ERROR and r.error_code in (508, 486, 403),
+      'max-permissions = 2: a third peer address is refused', r)
+r = q[1].create_permission([('127.0.0.2', 10)])
+check(is_success(r), 'max-permissions = 2: refreshing an existing permission (any port) succeeds', r)
 srv2.check_clean_stop('external/quota server')
 
 # ===================================================== port exhaustion
