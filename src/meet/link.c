@@ -122,17 +122,17 @@ link_set_up(struct meet_link *l, int up, const char *why)
 		l->side[MEET_LINK_WEBBRIDGE].state(l->side[MEET_LINK_WEBBRIDGE].ctx, up);
 }
 
+/* Re-checked every retry_s seconds, up or down: a trust bundle edited
+ * under a running server takes the link down (and Join call away) too. */
 static gboolean
-link_retry(gpointer data)
+link_recheck(gpointer data)
 {
 	struct meet_link *l = data;
 	const char *why = "";
+	int ok = link_trusted(l, &why);
 
-	if (link_trusted(l, &why)) {
-		l->retry_src = 0;
-		link_set_up(l, 1, NULL);
-		return G_SOURCE_REMOVE;
-	}
+	if (ok != l->up)
+		link_set_up(l, ok, why);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -141,18 +141,17 @@ meet_link_start(struct meet_link *l, const char *trust_path, const char *cb_cert
 		unsigned retry_s)
 {
 	const char *why = "";
+	int ok;
 
 	g_free(l->trust);
 	g_free(l->cb_cert);
 	l->trust = g_strdup(trust_path);
 	l->cb_cert = g_strdup(cb_cert_path);
 	l->retry_s = retry_s;
-	if (link_trusted(l, &why)) {
-		link_set_up(l, 1, NULL);
-		return;
-	}
-	link_set_up(l, 0, why);
-	l->retry_src = g_timeout_add_seconds(retry_s, link_retry, l);
+	ok = link_trusted(l, &why);
+	link_set_up(l, ok, why);
+	if (l->trust)
+		l->retry_src = g_timeout_add_seconds(retry_s, link_recheck, l);
 }
 
 int

@@ -48,8 +48,8 @@ void meet_link_free(struct meet_link *l);
 void meet_link_attach(struct meet_link *l, enum meet_link_side side, meet_link_recv recv,
 		      meet_link_state state, void *ctx);
 /* Bring the link up: with trust_path set, only when the trust bundle holds
- * the call bridge's certificate (cb_cert_path); retried every retry_s
- * seconds while down, re-reading both files. */
+ * the call bridge's certificate (cb_cert_path); both files are re-read
+ * every retry_s seconds and the link follows (up or down). */
 void meet_link_start(struct meet_link *l, const char *trust_path, const char *cb_cert_path,
 		     unsigned retry_s);
 int meet_link_up(const struct meet_link *l);

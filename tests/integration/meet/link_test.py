@@ -50,5 +50,16 @@ t.ok("webBridgeConnectionFailure" not in body, "alarm cleared", body)
 t.match(r"alarm cleared: webBridgeConnectionFailure", m.read_log(), "clearing logged")
 st, _, body = m.curl("POST", "", [("callId", "100101")], user=None, url=m.web + "/api/guest/resolve")
 t.eq((st, json.loads(body).get("spaceName")), (200, "Proxy webRTC"), "guests resolve again")
+# Breaking the bundle again under the running server takes the link down.
+shutil.copy(other, trust)
+down = False
+for _ in range(200):  # bounded wait
+    if not config()["link"]:
+        down = True
+        break
+    time.sleep(0.05)
+t.ok(down, "link goes down again when the bundle loses the certificate")
+st, _, body = m.curl("GET", "/system/alarms")
+t.match(r"<type>webBridgeConnectionFailure</type>", body, "alarm raised again")
 t.eq(m.stop(), 0, "portico meet exits 0")
 t.done()
