@@ -401,10 +401,6 @@ load_certificate(struct turn_config *cfg, struct turn_users *u, char *err, size_
 {
 	int rc;
 
-	if (!cfg->cert_file || !cfg->key_file) {
-		SETERR("%s: [turn] tls-listen needs certificate and key", cfg->path);
-		return -1;
-	}
 	if (gnutls_certificate_allocate_credentials(&u->cert) < 0) {
 		SETERR("out of memory");
 		return -1;
@@ -443,7 +439,8 @@ build_users(struct cfg_ctx *ctx, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	qsort(u->v, u->n, sizeof(*u->v), user_cmp);
+	if (u->n)
+		qsort(u->v, u->n, sizeof(*u->v), user_cmp);
 	if (ctx->cfg->ntls && load_certificate(ctx->cfg, u, err, errlen) < 0)
 		return -1;
 	for (unsigned i = 0; i < ctx->nsecrets; i++) {
@@ -471,9 +468,28 @@ config_defaults(struct turn_config *cfg)
 	cfg->log_level = PLOG_INFO;
 }
 
-static int
-config_finish(struct turn_config *cfg, const char *name, char *err, size_t errlen)
+/* "file:line" of the last occurrence of a [turn] key, for errors that
+ * involve several keys; just "file" when the key is absent. */
+static const char *
+where(const struct ini *ini, const char *key, char *buf, size_t cap)
 {
+	unsigned line = 0;
+
+	for (unsigned i = 0; i < ini->n; i++)
+		if (!strcmp(ini->entries[i].section, "turn") && !strcmp(ini->entries[i].key, key))
+			line = ini->entries[i].line;
+	if (line)
+		snprintf(buf, cap, "%s:%u", ini->name, line);
+	else
+		snprintf(buf, cap, "%s", ini->name);
+	return buf;
+}
+
+static int
+config_finish(struct turn_config *cfg, const struct ini *ini, char *err, size_t errlen)
+{
+	char at[512];
+
 	if (cfg->nlisten == 0) {
 		struct sockaddr_storage any;
 		addr_parse("0.0.0.0", 3478, &any);
@@ -489,14 +505,15 @@ config_finish(struct turn_config *cfg, const char *name, char *err, size_t errle
 			}
 		}
 		if (!cfg->relay_addr[0].ss_family && !cfg->relay_addr[1].ss_family) {
-			SETERR("%s: [turn] relay-address is required when listening on a wildcard address", name);
+			SETERR("%s: [turn] relay-address is required when listening on a wildcard address",
+			       where(ini, "listen", at, sizeof(at)));
 			return -1;
 		}
 	}
 	for (int f = 0; f < 2; f++)
 		if (cfg->external_addr[f].ss_family && !cfg->relay_addr[f].ss_family) {
-			SETERR("%s: [turn] external-address %s has no relay-address of its family", name,
-			       f ? "(IPv6)" : "(IPv4)");
+			SETERR("%s: external-address: %s address without a relay-address of that family",
+			       where(ini, "external-address", at, sizeof(at)), f ? "an IPv6" : "an IPv4");
 			return -1;
 		}
 	return 0;
@@ -526,7 +543,12 @@ turn_config_from_ini(struct turn_config **out, const struct ini *ini, char *err,
 		goto out;
 	if (ini_apply(&mine, turn_keys, sizeof(turn_keys) / sizeof(turn_keys[0]), &ctx, err, errlen) < 0)
 		goto out;
-	if (config_finish(ctx.cfg, ini->name, err, errlen) < 0)
+	if (ctx.cfg->ntls && (!ctx.cfg->cert_file || !ctx.cfg->key_file)) {
+		char at[512];
+		SETERR("%s: tls-listen needs certificate and key", where(ini, "tls-listen", at, sizeof(at)));
+		goto out;
+	}
+	if (config_finish(ctx.cfg, ini, err, errlen) < 0)
 		goto out;
 	if (build_users(&ctx, err, errlen) < 0)
 		goto out;

@@ -452,7 +452,7 @@ on_tcp(struct turn_worker *w, struct tcp_conn *t, uint32_t events)
 		ssize_t n = conn_recv(t, t->rbuf + t->rlen, t->rcap - t->rlen);
 		if (n == 0 || (n < 0 && n != -EAGAIN)) {
 			tx_flush(w);
-			tcp_close(w, t, "client closed the connection");
+			tcp_close(w, t, t->tls ? "client closed the TLS connection" : "client closed the TCP connection");
 			return;
 		}
 		if (n < 0)
@@ -464,7 +464,7 @@ on_tcp(struct turn_worker *w, struct tcp_conn *t, uint32_t events)
 			tcp_close(w, t, "TCP stream is not STUN or ChannelData");
 			return;
 		}
-		if (t->rlen == t->rcap) {   /* a frame larger than any legal one */
+		if (t->rlen == t->rcap && t->rcap >= TCP_RBUF_MAX) {   /* larger than any legal frame */
 			tcp_close(w, t, "oversized TCP frame");
 			return;
 		}
