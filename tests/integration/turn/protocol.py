@@ -10,7 +10,7 @@ sys.dont_write_bytecode = True     # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stunclient as S                       # noqa: E402
 from turntest import (Server, check, check_eq, finish, portico_arg,  # noqa: E402
-                      dump_log_on_failure)
+                      dump_log_on_failure, have_ipv6)
 
 portico = portico_arg()
 # Every client here comes from 127.0.0.1: the server's per-source limit on
@@ -389,6 +389,38 @@ r = extra.allocate()
 check(is_success(r) and r.xor_addr(S.XOR_RELAYED_ADDRESS)[1] == ports[1],
       'the released port is allocated again', r)
 srv3.check_clean_stop('10-port server')
+
+# ================================= IPv6 clients, IPv4 relay (RFC 6156)
+if not have_ipv6():
+    print('# skip: no ::1 on this machine, IPv6 client checks not run')
+else:
+    srv4 = Server(portico, turn=['allowed-peers = 127.0.0.0/8', NORATE], v6=True).start()
+    servers.append(srv4)
+    echo = S.Echo('127.0.0.1')
+    for proto in ('udp', 'tcp'):
+        c6 = S.Client(('::1', srv4.port), proto)
+        r = c6.binding()
+        check(is_success(r) and r.xor_addr(S.XOR_MAPPED_ADDRESS) == c6.local,
+              'IPv6 %s client: Binding XOR-MAPPED-ADDRESS is [::1]:port (IPv6 XOR with the transaction id)'
+              % proto.upper(), r)
+        r = c6.allocate()
+        rel = r.xor_addr(S.XOR_RELAYED_ADDRESS) if is_success(r) else None
+        check(rel is not None and rel[0] == '127.0.0.1' and r.xor_addr(S.XOR_MAPPED_ADDRESS) == c6.local,
+              'IPv6 %s client: Allocate gives an IPv4 relay and the IPv6 mapped address' % proto.upper(), r)
+        r = c6.create_permission([echo.addr])
+        check(is_success(r), 'IPv6 %s client: CreatePermission to an IPv4 peer' % proto.upper(), r)
+        c6.send_indication(echo.addr, b'from ipv6 ' + proto.encode())
+        try:
+            data, src = echo.recv(5)
+            got = c6.recv_data(5)
+            check(data == b'from ipv6 ' + proto.encode() and src == rel and got[1] == echo.addr,
+                  'IPv6 %s client: Send/Data round trip through the IPv4 relay' % proto.upper(), (data, src, got))
+        except S.StunError as e:
+            check(False, 'IPv6 %s client: Send/Data round trip' % proto.upper(), e)
+        c6.close()
+    check(srv4.wait_log(r'allocation created: user=turnuser client=udp:\[::1\]:\d+ relay=127\.0\.0\.1:\d+', 5),
+          'log: IPv6 client 5-tuple written [::1]:port')
+    srv4.check_clean_stop('IPv6-listening server')
 
 dump_log_on_failure(*servers)
 finish()

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 
 sys.dont_write_bytecode = True     # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -191,6 +192,68 @@ check(re.search(r'stopping on signal', log) is not None, 'log: "stopping on sign
 check(re.search(r'allocation deleted \(server shutdown\): user=turnuser client=udp:127\.0\.0\.1:%d'
                 % before.local[1], log) is not None,
       'log: allocations are deleted at shutdown with a reason')
+
+# ============================ SIGHUP and SIGTERM under traffic (races)
+srv3 = Server(portico, turn=['allowed-peers = 127.0.0.0/8', NORATE]).start()
+servers.append(srv3)
+busy_echo = S.Echo('127.0.0.1')
+flooders = []
+for proto in ('udp', 'udp', 'tcp'):
+    fc = S.Client(srv3.addr, proto)
+    ok = fc.allocate().cls == S.SUCCESS and fc.channel_bind(0x4000, busy_echo.addr).cls == S.SUCCESS
+    check(ok, 'flood client over %s set up (allocation and channel)' % proto.upper())
+    flooders.append(fc)
+stop_flood = threading.Event()
+
+
+def echo_loop():
+    while not stop_flood.is_set():
+        r, _, _ = S.select.select([busy_echo.sock], [], [], 0.1)
+        if r:
+            try:
+                d, src = busy_echo.sock.recvfrom(65535)
+                busy_echo.sock.sendto(d, src)
+            except OSError:
+                pass
+
+
+def flood(fc):
+    payload = b'z' * 160
+    sent = 0
+    while not stop_flood.is_set() and sent < 200000:
+        try:
+            fc.send_channel(0x4000, payload)
+            sent += 1
+            if fc.proto == 'tcp' or sent % 50 == 0:
+                # drain what comes back so nothing blocks
+                while S.select.select([fc.conn.sock], [], [], 0)[0]:
+                    if not fc.conn.sock.recv(65536):
+                        return
+        except OSError:
+            return
+
+
+threads = [threading.Thread(target=echo_loop, daemon=True)]
+threads += [threading.Thread(target=flood, args=(fc,), daemon=True) for fc in flooders]
+for th in threads:
+    th.start()
+for i in range(5):
+    srv3.write_conf(users={'turnuser': 'cisco', 'u%d' % i: 'p%d' % i})
+    srv3.signal(signal.SIGHUP)
+    check(srv3.wait_log(r'reloaded ', 20, count=i + 1), 'SIGHUP %d under traffic: reloaded' % (i + 1))
+check(srv3.wait_log(r'allocation created: .*client=tcp', 5) and srv3.alive(), 'server alive under traffic')
+rc = srv3.stop()
+stop_flood.set()
+for th in threads:
+    th.join(10)
+check_eq(rc, 0, 'SIGTERM under traffic: exit 0')
+check(re.search(r'notice turn: stopped', srv3.log()) is not None, 'SIGTERM under traffic: "stopped" logged')
+check(not srv3.sanitizer_report(), 'SIGTERM under traffic: no sanitizer report', srv3.sanitizer_report()[:10])
+flowed = re.findall(r'allocation deleted \(server shutdown\): .* client-to-peer=(\d+) packets', srv3.log())
+check(len(flowed) == 3, 'SIGTERM under traffic: the three allocations are deleted at shutdown', flowed)
+check(all(int(n) > 0 for n in flowed), 'traffic was flowing on each allocation when the signals came', flowed)
+for fc in flooders:
+    fc.close()
 
 # SIGINT too
 srv2 = Server(portico).start()

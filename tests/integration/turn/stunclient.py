@@ -265,11 +265,12 @@ class Connection:
     def __init__(self, server, proto='udp', local=None):
         self.server = server
         self.proto = proto
+        fam = socket.AF_INET6 if ':' in server[0] else socket.AF_INET
         if proto == 'udp':
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self.sock.bind(local or ('127.0.0.1', 0))
+            self.sock = socket.socket(fam, socket.SOCK_DGRAM)
+            self.sock.bind(local or (('::1' if fam == socket.AF_INET6 else '127.0.0.1'), 0))
         else:
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sock = socket.socket(fam, socket.SOCK_STREAM)
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.sock.settimeout(10)
             self.sock.connect(server)
@@ -278,7 +279,7 @@ class Connection:
 
     @property
     def local(self):
-        return self.sock.getsockname()
+        return self.sock.getsockname()[:2]
 
     def send(self, data):
         if self.proto == 'udp':

@@ -129,21 +129,35 @@ def _udp_free(port, ip='127.0.0.1'):
         s.close()
 
 
-def free_port():
-    """A port free for both UDP and TCP on 127.0.0.1 (the server listens on both)."""
+def _free(port, fam, typ, ip):
+    s = socket.socket(fam, typ)
+    try:
+        s.bind((ip, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def have_ipv6():
+    return _free(0, socket.AF_INET6, socket.SOCK_DGRAM, '::1')
+
+
+def free_port(v6=False):
+    """A port free for both UDP and TCP on 127.0.0.1 (the server listens on
+    both), and on ::1 too with v6."""
     for _ in range(100):
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         u.bind(('127.0.0.1', 0))
         port = u.getsockname()[1]
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            t.bind(('127.0.0.1', port))
-            return port
-        except OSError:
+        u.close()
+        if not _free(port, socket.AF_INET, socket.SOCK_STREAM, '127.0.0.1'):
             continue
-        finally:
-            t.close()
-            u.close()
+        if v6 and not (_free(port, socket.AF_INET6, socket.SOCK_DGRAM, '::1') and
+                       _free(port, socket.AF_INET6, socket.SOCK_STREAM, '::1')):
+            continue
+        return port
     fatal('no free port')
 
 
@@ -181,10 +195,10 @@ class Server:
     """
 
     def __init__(self, portico, turn=(), users=None, nports=50, relay_range=None,
-                 realm='octavio.com', log_level=None, workers=None, name='turn'):
+                 realm='octavio.com', log_level=None, workers=None, name='turn', v6=False):
         self.portico = portico
         self.dir = tmpdir()
-        self.port = free_port()
+        self.port = free_port(v6)
         self.addr = ('127.0.0.1', self.port)
         self.ports = relay_range or free_range(nports)
         self.realm = realm
@@ -192,6 +206,7 @@ class Server:
         self.turn = list(turn)
         self.log_level = log_level
         self.workers = workers
+        self.v6 = v6
         self.conf = os.path.join(self.dir, name + '.conf')
         self.logpath = os.path.join(self.dir, name + '.log')
         self.proc = None
@@ -202,7 +217,10 @@ class Server:
         if users is not None:
             self.users = dict(users)
         lines = ['[turn]',
-                 'listen = 127.0.0.1:%d' % self.port,
+                 'listen = 127.0.0.1:%d' % self.port]
+        if self.v6:
+            lines.append('listen = [::1]:%d' % self.port)
+        lines += [
                  'relay-address = 127.0.0.1',
                  'relay-ports = %d-%d' % self.ports,
                  'realm = %s' % self.realm]
