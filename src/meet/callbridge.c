@@ -459,6 +459,26 @@ cb_recv(void *ctx, const char *type, GHashTable *msg)
 	plog(PLOG_WARN, "meet", "call bridge: unknown link message \"%s\" ignored", type);
 }
 
+/* The web bridge link went down: its guests are gone with it. */
+static void
+cb_link_state(void *ctx, int up)
+{
+	struct meet_callbridge *cb = ctx;
+	GPtrArray *ids;
+
+	if (up)
+		return;
+	ids = meet_cb_leg_ids(cb, NULL, NULL);
+	for (guint i = 0; i < ids->len; i++) {
+		struct leg *l = g_hash_table_lookup(cb->legs, g_ptr_array_index(ids, i));
+		if (l)
+			cb_leg_remove(cb, l, "web bridge link lost");
+	}
+	g_ptr_array_unref(ids);
+	g_hash_table_remove_all(cb->tokens);
+	g_hash_table_remove_all(cb->guests);
+}
+
 struct meet_callbridge *
 meet_cb_new(struct meet_server *srv)
 {
@@ -471,7 +491,7 @@ meet_cb_new(struct meet_server *srv)
 	cb->tokens = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
 	cb->guests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
 	cb->call_order = g_ptr_array_new_with_free_func(g_free);
-	meet_link_attach(srv->link, MEET_LINK_CALLBRIDGE, cb_recv, NULL, cb);
+	meet_link_attach(srv->link, MEET_LINK_CALLBRIDGE, cb_recv, cb_link_state, cb);
 	return cb;
 }
 

@@ -118,8 +118,9 @@ link_set_up(struct meet_link *l, int up, const char *why)
 		meet_alarm_raise("webBridgeConnectionFailure", key, "connectFailure");
 	}
 	l->up = up;
-	if (l->side[MEET_LINK_WEBBRIDGE].state)
-		l->side[MEET_LINK_WEBBRIDGE].state(l->side[MEET_LINK_WEBBRIDGE].ctx, up);
+	for (int s = 0; s < 2; s++)
+		if (l->side[s].state)
+			l->side[s].state(l->side[s].ctx, up);
 }
 
 /* Re-checked every retry_s seconds, up or down: a trust bundle edited

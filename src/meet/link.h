@@ -43,8 +43,8 @@ typedef void (*meet_link_state)(void *ctx, int up);
  * web bridge connects to, for messages ("callbridge.cms.octavio.local"). */
 struct meet_link *meet_link_new(unsigned number, const char *peer);
 void meet_link_free(struct meet_link *l);
-/* Each side registers its receiver (and, for the web bridge, a state
- * callback) once. */
+/* Each side registers its receiver and a state callback (called on every
+ * change, up or down; on down, each side drops what lived across the link). */
 void meet_link_attach(struct meet_link *l, enum meet_link_side side, meet_link_recv recv,
 		      meet_link_state state, void *ctx);
 /* Bring the link up: with trust_path set, only when the trust bundle holds

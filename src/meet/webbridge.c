@@ -454,16 +454,27 @@ wb_recv(void *ctx, const char *type, GHashTable *msg)
 	plog(PLOG_WARN, "meet", "web bridge: unknown link message \"%s\" ignored", type);
 }
 
-/* Link went down: answer every waiting guest now rather than never. */
+/* Link went down: answer every waiting guest now rather than never, and
+ * end the in-call pages (their call legs are gone on the other side). */
 static void
 wb_link_state(void *ctx, int up)
 {
 	struct meet_webbridge *wb = ctx;
 	GHashTableIter it;
 	gpointer v;
+	GList *socks;
 
 	if (up || !wb->pending)
 		return;
+	socks = g_hash_table_get_values(wb->sockets);
+	for (GList *s = socks; s; s = s->next) {
+		g_object_set_data(G_OBJECT(s->data), "session", NULL);
+		if (soup_websocket_connection_get_state(s->data) == SOUP_WEBSOCKET_STATE_OPEN) {
+			soup_websocket_connection_send_text(s->data, "{\"type\":\"disconnected\",\"reason\":\"linkDown\"}");
+			soup_websocket_connection_close(s->data, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "link down");
+		}
+	}
+	g_list_free(socks);
 	g_hash_table_iter_init(&it, wb->pending);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		json_reply(v, 503, "{\"error\":\"linkDown\"}");

@@ -50,6 +50,7 @@ async function startMeet(opts = {}) {
   if (!portico) throw new Error('PORTICO is not set');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-'));
   const web = makeCert(dir, 'webbridge'), api = makeCert(dir, 'admin');
+  if (opts.prepare) opts.prepare(dir);
   const webPort = await freePort(), apiPort = await freePort();
   const extraWeb = (opts.webExtra || '').replaceAll('__DIR__', dir);
   const conf = path.join(dir, 'meet.conf');

@@ -149,9 +149,11 @@ test('no Join call button while the web bridge does not trust the call bridge', 
     await meet.stop();
   }
   // With the right trust bundle the button is there (and the branding).
-  const ok = await startMeet({ webExtra: 'trust = __DIR__/admin.crt\nlogin-logo = /brand/logo.png\n' +
+  const fs = require('node:fs');
+  const ok = await startMeet({ prepare: (dir) => fs.copyFileSync(dir + '/admin.crt', dir + '/trust.pem'),
+    webExtra: 'trust = __DIR__/trust.pem\nlogin-logo = /brand/logo.png\n' +
     'background-image = https://cdn.octavio.com/bg.jpg',
-    cbExtra: 'certificate = __DIR__/admin.crt' });
+    cbExtra: 'certificate = __DIR__/admin.crt\nlink-retry = 1' });
   const b2 = await launchBrowser([ok.web.spki]);
   try {
     const page = await b2.context.newPage();
@@ -159,6 +161,19 @@ test('no Join call button while the web bridge does not trust the call bridge', 
     await page.locator('#join-call').waitFor({ state: 'visible', ...WAIT });
     assert.strictEqual(await page.locator('#logo').getAttribute('src'), '/brand/logo.png');
     assert.match(await page.evaluate(() => document.body.style.backgroundImage), /cdn\.octavio\.com\/bg\.jpg/);
+    // In a call when the link breaks (trust bundle edited): the guest is told,
+    // the call bridge drops the leg, and a fresh page has no Join call.
+    const eve = await b2.context.newPage();
+    await joinAs(eve, ok.webUrl, 'Eve');
+    fs.copyFileSync(ok.dir + '/webbridge.crt', ok.dir + '/trust.pem');
+    await eve.locator('#call-status', { hasText: 'disconnected' }).waitFor(WAIT);
+    for (let i = 0; ; i++) {  // bounded wait for the call bridge side
+      if (/<callLegs total="0"\/>/.test((await ok.api('/callLegs')).body)) break;
+      assert.ok(i < 200, 'call leg not dropped');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await page.reload();
+    await page.locator('#link-down').waitFor({ state: 'visible', ...WAIT });
   } finally {
     await b2.close();
     await ok.stop();
