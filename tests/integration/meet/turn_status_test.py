@@ -44,11 +44,12 @@ relay = random.randrange(20000, 60000, 500)
 tconf = os.path.join(d, "turn.conf")
 with open(tconf, "w") as f:
     f.write("[turn]\nlisten = 127.0.0.1:%d\nrelay-address = 127.0.0.1\nrelay-ports = %d-%d\n"
-            "realm = octavio.com\nallowed-peers = 127.0.0.0/8\n[users]\nturnuser = cisco\n"
+            "realm = octavio.com\nallowed-peers = 127.0.0.0/8\nadmin-listen = off\n"
+            "[users]\nturnuser = cisco\n"
             % (port, relay, relay + 199))
 tlog = os.path.join(d, "turn.log")
 turn = procs.start([PORTICO, "turn", "-c", tconf], tlog)
-t.ok(wait_port(port), "portico turn listening")
+t.ok(wait_port(port), "portico turn listening", open(tlog).read() if os.path.exists(tlog) else "")
 st, h, _ = m.curl("POST", "/turnServers", [("serverAddress", "127.0.0.1"), ("clientAddress", "10.88.246.156"),
                                            ("username", "turnuser"), ("password", "cisco"),
                                            ("type", "standard"), ("tcpPortNumberOverride", str(port))])
