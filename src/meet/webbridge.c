@@ -153,7 +153,7 @@ guest_config(struct meet_webbridge *wb, SoupServerMessage *msg)
 	g_free(logo);
 }
 
-/* Parse the form body; NULL after replying 400. */
+/* Parse the form body; 0, or -1 after replying 400. */
 static int
 guest_form(SoupServerMessage *msg, struct meet_form *form)
 {
