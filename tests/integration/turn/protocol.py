@@ -120,6 +120,27 @@ r = c3.allocate(token=b'12345678', even_port=True)
 check_eq(err(r), (S.ERROR, 437), 'Allocate on a 5-tuple with an allocation: 437 before anything else')
 c3.refresh(0)
 
+# --- address families (RFC 8656 7.2, RFC 6156): this relay is IPv4 only
+RAF, AAF, AEC = S.REQUESTED_ADDRESS_FAMILY, 0x8000, 0x8001
+cf = S.Client(srv.addr)
+r = cf.allocate(extra=[(RAF, b'\x02\0\0\0')])
+check_eq(err(r), (S.ERROR, 440), 'REQUESTED-ADDRESS-FAMILY IPv6 on an IPv4-only server gets 440')
+r = cf.allocate(extra=[(RAF, b'\x01\0\0\0'), (AAF, b'\x02\0\0\0')])
+check_eq(err(r), (S.ERROR, 400), 'REQUESTED-ADDRESS-FAMILY with ADDITIONAL-ADDRESS-FAMILY gets 400')
+r = cf.allocate(extra=[(AAF, b'\x01\0\0\0')])
+check_eq(err(r), (S.ERROR, 400), 'ADDITIONAL-ADDRESS-FAMILY IPv4 gets 400')
+r = cf.allocate(extra=[(AAF, b'\x02\0\0\0')])
+aec = r.get(AEC) if is_success(r) else None
+check(is_success(r) and r.xor_addr(S.XOR_RELAYED_ADDRESS)[0] == '127.0.0.1' and aec is not None
+      and aec[0] == 0x02 and (aec[2] & 7) * 100 + aec[3] == 440,
+      'ADDITIONAL-ADDRESS-FAMILY IPv6 on an IPv4-only server: IPv4 relay plus ADDRESS-ERROR-CODE 440 for IPv6', r)
+if is_success(r):
+    cf.refresh(0)
+cf2 = S.Client(srv.addr)
+r = cf2.allocate(extra=[(RAF, b'\x01\0\0\0')])
+check(is_success(r), 'REQUESTED-ADDRESS-FAMILY IPv4 succeeds', r)
+cf2.refresh(0)
+
 # --- Refresh without allocation, then Refresh 0
 c4 = S.Client(srv.addr)
 r = c4.refresh()
@@ -344,13 +365,22 @@ check(is_success(r), 'user-quota is per user: another user still allocates', r)
 r = q[0].refresh(0)
 check(is_success(r), 'Refresh 0 frees one of the quota', r)
 r = q[2].allocate()
-check(is_success(r), 'after a deletion the user allocates again', r)
+# (RFC 8656 7.3: the allocation is deleted when Refresh 0 is answered, so an
+# Allocate sent after that answer must not meet its quota or port)
+q2_ok = is_success(r)
+check(q2_ok, 'after a Refresh 0 was answered, the user allocates again at once', r)
 check(srv2.wait_log(r'allocation created: user=turnuser .* relay=203\.0\.113\.10:\d+', 10),
       'log shows the advertised (external) relay address')
-qo2 = S.Client(srv2.addr, user='other', password='secret')
-r = qo2.allocate()
-check(r.cls == S.ERROR and r.error_code in (486, 508),
-      'total-quota = 3: a fourth allocation (of another user) is refused with 508 or 486', r)
+live = 2 + (1 if q2_ok else 0)       # q[1], qo, and q[2] if it got one
+results = []
+for i in range(4 - live):
+    r = S.Client(srv2.addr, user='other', password='secret').allocate()
+    results.append(r)
+    if not is_success(r):
+        break
+check(len(results) == 4 - live and all(is_success(x) for x in results[:-1])
+      and results[-1].cls == S.ERROR and results[-1].error_code in (486, 508),
+      'total-quota = 3: the fourth live allocation (another user\'s) is refused with 508 or 486', results)
 check(srv2.wait_log(r'total-quota', 10), 'log names total-quota')
 r = q[1].create_permission([('127.0.0.2', 9)])
 check(is_success(r), 'max-permissions = 2: first permission', r)
@@ -362,6 +392,28 @@ check(r.cls == S.ERROR and r.error_code in (508, 486, 403),
 r = q[1].create_permission([('127.0.0.2', 10)])
 check(is_success(r), 'max-permissions = 2: refreshing an existing permission (any port) succeeds', r)
 srv2.check_clean_stop('external/quota server')
+
+# ======= Refresh 0 releases the quota before it is answered (RFC 8656 7.3)
+srv5 = Server(portico, turn=['user-quota = 1', 'workers = 2', NORATE]).start()
+servers.append(srv5)
+refused = []
+for i in range(150):
+    a = S.Client(srv5.addr)
+    b = S.Client(srv5.addr)          # another 5-tuple: often another worker
+    b.challenge()                    # b has its nonce: its Allocate goes at once
+    ra = a.allocate()
+    if is_success(ra):
+        a.refresh(0)
+    rb = b.allocate()
+    if not is_success(rb):
+        refused.append((i, rb))
+    else:
+        b.refresh(0)
+    a.close()
+    b.close()
+check(not refused, 'user-quota = 1: 150 times, an Allocate sent after the previous allocation\'s Refresh 0 '
+      'was answered succeeds', refused[:3])
+srv5.check_clean_stop('user-quota = 1 server')
 
 # ===================================================== port exhaustion
 srv3 = Server(portico, turn=['allowed-peers = 127.0.0.0/8', NORATE], nports=10).start()
