@@ -142,6 +142,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "webbridge", "login-logo", OFF(logo_uri), set_url, 0, 0 },
 	{ "webbridge", "allow-passcode-access", OFF(allow_passcode_access), set_bool, 0, 0 },
 	{ "webbridge", "allow-hyperlinks", OFF(allow_hyperlinks), set_bool, 0, 0 },
+	{ "webbridge", "trusted-proxies", 0, NULL, 0, 0 },
 	{ "webbridge", "guest-attempts", OFF(guest_attempts), set_uint, 1, 1000 },
 	{ "webbridge", "guest-attempt-window", OFF(guest_window), set_uint, 1, 86400 },
 	{ "callbridge", "certificate", OFF(cb_cert), set_path, 0, 0 },
@@ -186,6 +187,33 @@ out:
 }
 
 static int
+set_trusted_proxies(struct meet_config *cfg, const char *v, char *err, size_t errlen)
+{
+	gchar **parts = g_strsplit(v, ",", -1);
+	int ret = -1;
+
+	cfg->ntrusted_proxies = 0;
+	for (gchar **p = parts; *p; p++) {
+		char *c = g_strstrip(*p);
+		if (!*c)
+			continue;
+		if (cfg->ntrusted_proxies == G_N_ELEMENTS(cfg->trusted_proxies)) {
+			SETERR("at most %zu trusted proxies", G_N_ELEMENTS(cfg->trusted_proxies));
+			goto out;
+		}
+		if (cidr_parse(c, &cfg->trusted_proxies[cfg->ntrusted_proxies]) < 0) {
+			SETERR("\"%s\" is not an address or CIDR range", c);
+			goto out;
+		}
+		cfg->ntrusted_proxies++;
+	}
+	ret = 0;
+out:
+	g_strfreev(parts);
+	return ret;
+}
+
+static int
 cfg_set(void *p, const char *key, const char *value, char *err, size_t errlen)
 {
 	struct cfg_ctx *ctx = p;
@@ -194,6 +222,8 @@ cfg_set(void *p, const char *key, const char *value, char *err, size_t errlen)
 		const struct cfg_key *row = &cfg_keys[k];
 		if (strcmp(row->section, ctx->section) || strcmp(row->key, key))
 			continue;
+		if (!row->set && !strcmp(row->key, "trusted-proxies"))
+			return set_trusted_proxies(ctx->cfg, value, err, errlen);
 		if (!row->set)
 			return set_seed_domains(ctx->cfg, value, err, errlen);
 		cfg_row_now = row;

@@ -15,6 +15,8 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "common/addr.h"
+
 /* ---- config.c (meet_config_*) ------------------------------------------ */
 
 #define MEET_MAX_DOMAINS 8
@@ -32,6 +34,8 @@ struct meet_config {
 	char *background_uri, *logo_uri;
 	int allow_passcode_access, allow_hyperlinks;
 	unsigned long guest_attempts, guest_window;
+	struct cidr trusted_proxies[16];   /* peers whose X-Forwarded-For is believed */
+	unsigned ntrusted_proxies;
 	char *cb_cert;              /* [callbridge] certificate */
 	unsigned long link_retry;
 	unsigned long turn_udp_port;  /* UDP port of TURN servers (vendor: 3478) */

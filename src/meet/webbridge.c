@@ -63,14 +63,34 @@ json_str(const char *s)
 	return g_string_free(o, FALSE);
 }
 
+/* The guest's address: the TCP peer, or, when the peer is a trusted proxy
+ * (the inside edge), the last X-Forwarded-For entry it added.  Rate limits
+ * and logs use it; a guest cannot spoof it through an untrusted peer. */
 static void
-client_addr(SoupServerMessage *msg, char *out, size_t cap)
+client_addr(struct meet_webbridge *wb, SoupServerMessage *msg, char *out, size_t cap)
 {
 	GSocketAddress *sa = soup_server_message_get_remote_address(msg);
+	const char *xff = soup_message_headers_get_list(soup_server_message_get_request_headers(msg),
+							"X-Forwarded-For");
+	struct sockaddr_storage ss, canon;
 	char *s = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(sa)));
+	int trusted = 0;
 
 	g_strlcpy(out, s, cap);
 	g_free(s);
+	if (!xff || addr_parse(out, 0, &ss) < 0)
+		return;
+	addr_canonical(&ss, &canon);
+	for (unsigned i = 0; i < wb->srv->cfg.ntrusted_proxies && !trusted; i++)
+		trusted = wb->srv->cfg.trusted_proxies[i].af == canon.ss_family &&
+			  cidr_match(&wb->srv->cfg.trusted_proxies[i], &canon);
+	if (trusted) {
+		const char *last = strrchr(xff, ',');
+		char *v = g_strstrip(g_strdup(last ? last + 1 : xff));
+		if (addr_parse(v, 0, &ss) == 0)
+			g_strlcpy(out, v, cap);
+		g_free(v);
+	}
 }
 
 /* ---- static files ------------------------------------------------------ */
@@ -208,7 +228,7 @@ guest_resolve(struct meet_webbridge *wb, SoupServerMessage *msg, const struct me
 		json_reply(msg, 400, "{\"error\":\"badRequest\"}");
 		return;
 	}
-	client_addr(msg, client, sizeof(client));
+	client_addr(wb, msg, client, sizeof(client));
 	g_snprintf(req, sizeof(req), "%u", ++wb->next_req);
 	m = meet_link_msg();
 	meet_link_set(m, "req", req);
@@ -238,7 +258,7 @@ guest_login(struct meet_webbridge *wb, SoupServerMessage *msg, const struct meet
 		g_free(clean);
 		goto bad;
 	}
-	client_addr(msg, client, sizeof(client));
+	client_addr(wb, msg, client, sizeof(client));
 	g_snprintf(req, sizeof(req), "%u", ++wb->next_req);
 	m = meet_link_msg();
 	meet_link_set(m, "req", req);

@@ -11,8 +11,10 @@ procs = Procs()
 m = Meet(procs, extra={"webbridge": {"guest-attempts": "3", "guest-attempt-window": "3600"}}).start()
 
 
-def guest(path, data=None, raw=None):
-    st, h, body = m.curl("POST", "", data, user=None, url=m.web + path, raw_body=raw)
+def guest(path, data=None, raw=None, xff=None, srv=None):
+    srv = srv or m
+    hdrs = ["X-Forwarded-For: " + xff] if xff else None
+    st, h, body = srv.curl("POST", "", data, user=None, url=srv.web + path, raw_body=raw, headers=hdrs)
     try:
         return st, json.loads(body)
     except ValueError:
@@ -76,6 +78,9 @@ t.eq(st, 404, "second unknown call ID")
 st, r = guest("/api/guest/resolve", [("callId", "100101")])
 t.eq((st, r.get("error")), (429, "rateLimited"), "after 3 failures the client is refused, even for a valid ID")
 
+st, r = guest("/api/guest/resolve", [("callId", "100101")], xff="198.51.100.7")
+t.eq(st, 429, "X-Forwarded-For from an untrusted peer is ignored (no escape from the limit)")
+
 log = m.read_log()
 for pat in (r"web bridge link 1: new guest login request \d+ received",
             r"guest login request \d+: passcode resolution scheduled",
@@ -86,4 +91,17 @@ for pat in (r"web bridge link 1: new guest login request \d+ received",
     t.match(pat, log, "event log: " + pat)
 t.ok("2468" not in log and "1357" not in log and secret not in log, "no passcode or secret in the log")
 t.eq(m.stop(), 0, "portico meet exits 0")
+
+# Behind the edge: the inside edge (trusted proxy) forwards the guest's
+# address; limits and logs apply to the guest, not to the edge.
+e = Meet(procs, extra={"webbridge": {"guest-attempts": "2", "guest-attempt-window": "3600",
+                                     "trusted-proxies": "127.0.0.0/8, ::1"}}).start()
+for _ in range(2):
+    guest("/api/guest/resolve", [("callId", "999999")], xff="203.0.113.5", srv=e)
+st, r = guest("/api/guest/resolve", [("callId", "100101")], xff="203.0.113.5", srv=e)
+t.eq(st, 429, "guest 203.0.113.5 behind the trusted edge is limited")
+st, r = guest("/api/guest/resolve", [("callId", "100101")], xff="203.0.113.5, 203.0.113.9", srv=e)
+t.eq(st, 200, "another guest (last X-Forwarded-For entry) behind the same edge is not")
+t.match(r"resolution failed \(notFound\) from 203\.0\.113\.5", e.read_log(), "the log names the guest's address")
+t.eq(e.stop(), 0, "second portico meet exits 0")
 t.done()
