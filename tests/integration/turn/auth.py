@@ -107,6 +107,16 @@ check(srv.wait_log_after(lambda: c.allocate(realm='wrong.example'),
                          r'Allocate request rejected: wrong realm.*user="turnuser" realm="wrong\.example"'),
       'log: wrong realm named, with the realm the client sent')
 
+# a user name crafted to forge log lines is neutralised in the log
+evil = 'x"\n2001-01-01T00:00:00.000Z notice turn: forged'
+ev = S.Client(srv.addr, user=evil)
+r = ev.allocate()
+check_eq(err(r), 401, 'a user name with a quote and a newline gets 401 (unknown user)')
+srv.wait_log_after(lambda: ev.allocate(), r'unknown user: user="x\?', tries=4)
+check(re.search(r'^2001-01-01T00:00:00\.000Z notice turn: forged', srv.log(), re.M) is None
+      and re.search(r'unknown user: user="x\?\?2001-01-01T00:00:00\.000Z notice turn: forged"', srv.log()),
+      'log: quote and newline of a user name are escaped (no forged log line)')
+
 # MESSAGE-INTEGRITY without USERNAME / NONCE / REALM -> 400 (9.2.4 step 2)
 key = S.long_term_key('turnuser', 'octavio.com', 'cisco')
 transport = (S.REQUESTED_TRANSPORT, bytes([17, 0, 0, 0]))
