@@ -398,6 +398,7 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 	if (nlegs > cb->max_legs)
 		cb->max_legs = nlegs;
 	meet_event(PLOG_INFO, "instantiating user \"%s\"", l->jid);
+	meet_event(PLOG_INFO, "new session created for user \"%s\"", l->jid);
 	meet_event(PLOG_INFO, "call %u: allocated for %s \"Web client\" conference participation",
 		   c->number, l->jid);
 	cb_broadcast(cb, c);
