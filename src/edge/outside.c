@@ -486,8 +486,11 @@ tunnel_accept_hello(struct edge_tunnel *t, const struct edge_hello *h, size_t us
 
 	if (strcmp(h->verb, "HELLO"))
 		return tunnel_deny(t, "protocol", "expected HELLO");
-	if (edge_tls_check_peer(t->conn->tls, p->cfg->t_verify_name, why, sizeof(why)) < 0)
+	if (edge_tls_check_peer(t->conn->tls, p->cfg->t_verify_name, why, sizeof(why)) < 0) {
+		if (strstr(why, "subjectAltName"))
+			g_strlcat(why, " (TLS verify subject name)", sizeof(why));
 		return tunnel_deny(t, "certificate", why);
+	}
 	if (!user || !pass || !check_credentials(p, user, pass))
 		return tunnel_deny(t, "credentials", user ?
 				   "unknown traversal account or wrong password" : "no username given");

@@ -149,8 +149,7 @@ edge_tls_check_peer(gnutls_session_t s, const char *expect, char *why, size_t wh
 		return -1;
 	}
 	if (expect && !edge_tls_der_has_san(&chain[0], expect)) {
-		snprintf(why, whylen, "certificate subjectAltName does not include %s "
-			 "(TLS verify subject name)", expect);
+		snprintf(why, whylen, "certificate subjectAltName does not include %s", expect);
 		return -1;
 	}
 	return 0;

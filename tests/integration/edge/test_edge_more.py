@@ -88,6 +88,20 @@ for s_ in idle:
     s_.close()
 lab.inside.term(); lab.outside.term()
 
+# ---- no [dns] override: the system resolver (SRV, then A/AAAA) finds the web bridge
+lab = Lab(guest_uri="https://localhost:%d" % 1, outside_web_sans=["localhost", "vcse.octavio.com"])
+conf = open(lab.inside_conf).read().replace("https://localhost:1", "https://localhost:%d" % lab.b_port)
+conf = re.sub(r"\[dns\].*", "", conf, flags=re.S)
+open(lab.inside_conf, "w").write(conf)
+conf = open(lab.outside_conf).read().replace("hosts = cmsweb.octavio.com", "hosts = localhost")
+open(lab.outside_conf, "w").write(conf)
+lab.start()
+check(wait_for(lambda: "localhost resolved (no SRV record; A/AAAA)" in lab.inside.text(), 30),
+      "system resolver: no SRV, then A/AAAA", lab.inside.text()[-1500:])
+check(wait_for(lambda: lab.curl("/", host="localhost", timeout=5)[0] == 200, 20),
+      "served through the system-resolved web bridge")
+lab.inside.term(); lab.outside.term()
+
 # ---- the shipped conf files are valid (certificate paths pointed at a test CA)
 lab = Lab(backend=False)
 for role, crt, key in (("outside", lab.out_crt, lab.out_key), ("inside", lab.in_crt, lab.in_key)):
