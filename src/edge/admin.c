@@ -50,6 +50,45 @@ iso_time(int64_t us)
 	return s;
 }
 
+/* The rows of a tunnel in the status, like Expressway's "Unified
+ * Communications SSH tunnels status": one per domain plus the guest URI
+ * host.  Caller frees with g_strfreev. */
+static gchar **
+row_domains(const struct edge_proc *p, const struct edge_tunnel *t)
+{
+	GPtrArray *a = g_ptr_array_new();
+	const char *guest = p->cfg->role == EDGE_ROLE_INSIDE ? p->cfg->w_guest_host : t->guest_host;
+
+	if (p->cfg->role == EDGE_ROLE_INSIDE) {
+		for (unsigned i = 0; i < p->cfg->domains.n; i++)
+			g_ptr_array_add(a, g_strdup(p->cfg->domains.v[i]));
+	} else if (t->domains[0]) {
+		gchar **v = g_strsplit(t->domains, ",", -1);
+		for (gchar **x = v; *x; x++)
+			g_ptr_array_add(a, g_strdup(*x));
+		g_strfreev(v);
+	}
+	if (guest && *guest) {
+		int seen = 0;
+		for (guint i = 0; i < a->len; i++)
+			seen |= !strcmp(g_ptr_array_index(a, i), guest);
+		if (!seen)
+			g_ptr_array_add(a, g_strdup(guest));
+	}
+	if (!a->len)
+		g_ptr_array_add(a, g_strdup("-"));
+	g_ptr_array_add(a, NULL);
+	return (gchar **)g_ptr_array_free(a, FALSE);
+}
+
+static const char *
+row_target(const struct edge_proc *p, const struct edge_tunnel *t)
+{
+	if (p->cfg->role == EDGE_ROLE_INSIDE)
+		return p->cfg->t_server_name;
+	return t->remote_node[0] ? t->remote_node : t->peer;
+}
+
 /* One row per (tunnel, domain), like Expressway's tunnels status page. */
 static void
 json_tunnels(GString *s, const struct edge_proc *p)
@@ -59,15 +98,14 @@ json_tunnels(GString *s, const struct edge_proc *p)
 	g_string_append(s, "\"tunnels\":[");
 	for (guint i = 0; i < p->tunnels->len; i++) {
 		const struct edge_tunnel *t = g_ptr_array_index(p->tunnels, i);
-		gchar **doms = p->cfg->role == EDGE_ROLE_INSIDE ? NULL : g_strsplit(t->domains, ",", -1);
-		unsigned nd = doms ? g_strv_length(doms) : p->cfg->domains.n;
+		gchar **doms = row_domains(p, t);
 		char *since = iso_time(t->since);
-		for (unsigned d = 0; d < (nd ? nd : 1); d++) {
-			const char *dom = !nd ? "" : doms ? doms[d] : p->cfg->domains.v[d];
+		for (unsigned d = 0; doms[d]; d++) {
+			const char *dom = doms[d];
 			g_string_append(s, first ? "{" : ",{");
 			first = 0;
 			g_string_append_printf(s, "\"connection\":%u,\"target\":", t->slot);
-			json_str(s, p->cfg->role == EDGE_ROLE_INSIDE ? p->cfg->t_connect_host : t->peer);
+			json_str(s, row_target(p, t));
 			g_string_append(s, ",\"peer\":");
 			json_str(s, t->peer);
 			g_string_append(s, ",\"node\":");
@@ -161,18 +199,14 @@ status_text(const struct edge_proc *p)
 			       "since", "rtt");
 	for (guint i = 0; i < p->tunnels->len; i++) {
 		const struct edge_tunnel *t = g_ptr_array_index(p->tunnels, i);
-		gchar **doms = p->cfg->role == EDGE_ROLE_INSIDE ? g_strdupv((gchar **)NULL) :
-			       g_strsplit(t->domains, ",", -1);
-		unsigned nd = p->cfg->role == EDGE_ROLE_INSIDE ? p->cfg->domains.n : g_strv_length(doms);
+		gchar **doms = row_domains(p, t);
 		char *since = iso_time(t->since);
-		for (unsigned d = 0; d < (nd ? nd : 1); d++) {
+		for (unsigned d = 0; doms[d]; d++) {
 			char rtt[32] = "-";
 			if (t->rtt_us >= 0)
 				snprintf(rtt, sizeof(rtt), "%.1f ms", t->rtt_us / 1000.0);
 			g_string_append_printf(s, "  %-4u %-24s %-22s %-11s %-22s %s%s%s\n", t->slot,
-					       p->cfg->role == EDGE_ROLE_INSIDE ? p->cfg->t_connect_host : t->peer,
-					       !nd ? "-" : p->cfg->role == EDGE_ROLE_INSIDE ?
-					       p->cfg->domains.v[d] : doms[d],
+					       row_target(p, t), doms[d],
 					       edge_tunnel_state_name(t->state), since, rtt,
 					       t->last_error[0] ? "  last error: " : "", t->last_error);
 		}

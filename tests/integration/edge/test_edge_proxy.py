@@ -139,7 +139,7 @@ check(st and st["web_bridges"] and st["web_bridges"][0]["health"] == "Healthy",
       "inside status: web bridge Healthy", json.dumps(st))
 check(st and "resolved" in st["resolution"] and "cmsweb.octavio.com 127.0.0.1" in st["resolution"],
       "inside status: guest URI resolution", st and st["resolution"])
-check(st and {t["domain"] for t in st["tunnels"]} == {"octavio.local", "octavio.com"},
+check(st and {t["domain"] for t in st["tunnels"]} == {"octavio.local", "octavio.com", "cmsweb.octavio.com"},
       "inside status: tunnels per domain")
 with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % lab.a_out) as r:
     m = r.read().decode()
