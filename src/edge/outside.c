@@ -516,8 +516,12 @@ tunnel_accept_hello(struct edge_tunnel *t, const struct edge_hello *h, size_t us
 	plog(PLOG_NOTICE, MOD, "tunnel %u from %s up: node %s, account %s, domains %s, "
 	     "guest account client URI host %s", t->slot, t->peer, t->remote_node, t->user,
 	     t->domains[0] ? t->domains : "-", t->guest_host[0] ? t->guest_host : "-");
-	if (rest && edge_tunnel_feed(t, edge_buf_head(&t->hello) + used, rest) < 0)
+	if (rest && edge_tunnel_feed(t, edge_buf_head(&t->hello) + used, rest) < 0) {
 		tunnel_lost(t, t->last_error);
+		return;
+	}
+	explicit_bzero(t->hello.data, t->hello.alloc);     /* it held the password */
+	edge_buf_free(&t->hello);
 }
 
 static void
@@ -541,6 +545,7 @@ traversal_data(struct edge_conn *c, const uint8_t *d, size_t n)
 	if (rc < 0)
 		return tunnel_deny(t, "protocol", why);
 	tunnel_accept_hello(t, &h, (size_t)rc);
+	explicit_bzero(&h, sizeof(h));
 }
 
 static void

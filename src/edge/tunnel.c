@@ -284,6 +284,8 @@ edge_tunnel_teardown(struct edge_tunnel *t)
 	edge_conn_close(t->conn);
 	t->conn = NULL;
 	t->ping_sent = 0;
+	if (t->hello.data)
+		explicit_bzero(t->hello.data, t->hello.alloc);   /* may hold a password */
 	edge_buf_free(&t->hello);
 	edge_buf_init(&t->hello, EDGE_HELLO_MAX);
 }
