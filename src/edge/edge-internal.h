@@ -355,6 +355,7 @@ struct edge_proc {
 	/* outside */
 	int t_fd, w_fd[EDGE_MAX_LIST];
 	guint t_src, w_src[EDGE_MAX_LIST];
+	guint relisten_timer;              /* listeners paused after EMFILE */
 	GHashTable *auth_fail;             /* peer address string -> struct edge_authfail */
 	unsigned tunnel_seq;
 	GQueue guests;

@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <glib-unix.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,6 +108,20 @@ check_turn(const struct edge_config *cfg, const struct ini *ini, char *err, size
 	return rc;
 }
 
+/* Guests and WebSockets are file descriptors: use the hard limit. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0)
+		plog(PLOG_INFO, MOD, "file descriptor limit %llu", (unsigned long long)r.rlim_cur);
+}
+
 static int
 run(struct edge_config *cfg, struct ini *ini)
 {
@@ -120,10 +135,13 @@ run(struct edge_config *cfg, struct ini *ini)
 	p->started = g_get_real_time();
 	p->tunnels = g_ptr_array_new();
 	p->t_fd = p->a_fd = -1;
+	for (unsigned i = 0; i < EDGE_MAX_LIST; i++)
+		p->w_fd[i] = -1;
 	g_queue_init(&p->guests);
 	snprintf(p->resolution, sizeof(p->resolution), "not resolved yet");
 	p->loop = g_main_loop_new(NULL, FALSE);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	rc = start_turn(p, ini, err, sizeof(err));
 	ini_free(ini);
 	if (rc < 0 || (cfg->role == EDGE_ROLE_INSIDE ? edge_inside_start(p, err, sizeof(err))

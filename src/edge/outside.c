@@ -675,6 +675,53 @@ accept_fd(int lfd, struct sockaddr_storage *a)
 	return accept4(lfd, (struct sockaddr *)a, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
+static gboolean traversal_accept(gint fd, GIOCondition cond, gpointer data);
+static gboolean guest_accept(gint fd, GIOCondition cond, gpointer data);
+
+static void
+listeners_watch(struct edge_proc *p)
+{
+	if (p->t_fd >= 0 && !p->t_src)
+		p->t_src = g_unix_fd_add(p->t_fd, G_IO_IN, traversal_accept, p);
+	for (unsigned i = 0; i < p->cfg->w_nlisten; i++)
+		if (p->w_fd[i] >= 0 && !p->w_src[i])
+			p->w_src[i] = g_unix_fd_add(p->w_fd[i], G_IO_IN, guest_accept, p);
+}
+
+static void
+listeners_unwatch(struct edge_proc *p)
+{
+	if (p->t_src)
+		g_source_remove(p->t_src), p->t_src = 0;
+	for (unsigned i = 0; i < p->cfg->w_nlisten; i++)
+		if (p->w_src[i])
+			g_source_remove(p->w_src[i]), p->w_src[i] = 0;
+}
+
+static gboolean
+relisten(gpointer data)
+{
+	struct edge_proc *p = data;
+
+	p->relisten_timer = 0;
+	listeners_watch(p);
+	return G_SOURCE_REMOVE;
+}
+
+/* After an accept loop: out of descriptors means the listener stays
+ * readable; stop watching for a second instead of spinning. */
+static gboolean
+accept_done(struct edge_proc *p)
+{
+	if (errno != EMFILE && errno != ENFILE)
+		return G_SOURCE_CONTINUE;
+	plog(PLOG_WARN, MOD, "out of file descriptors (%s): not accepting for 1 s", strerror(errno));
+	listeners_unwatch(p);
+	if (!p->relisten_timer)
+		p->relisten_timer = g_timeout_add_seconds(1, relisten, p);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean
 traversal_accept(gint fd, GIOCondition cond, gpointer data)
 {
@@ -683,7 +730,7 @@ traversal_accept(gint fd, GIOCondition cond, gpointer data)
 
 	while ((cfd = accept_fd(fd, &a)) >= 0)
 		traversal_accept_one(data, cfd, &a);
-	return G_SOURCE_CONTINUE;
+	return accept_done(data);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1160,7 +1207,7 @@ guest_accept(gint fd, GIOCondition cond, gpointer data)
 
 	while ((cfd = accept_fd(fd, &a)) >= 0)
 		guest_accept_one(data, cfd, &a);
-	return G_SOURCE_CONTINUE;
+	return accept_done(data);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1179,32 +1226,29 @@ edge_outside_start(struct edge_proc *p, char *err, size_t errlen)
 		return -1;
 	if ((p->t_fd = edge_listen_tcp(&cfg->t_listen, err, errlen)) < 0)
 		return -1;
-	p->t_src = g_unix_fd_add(p->t_fd, G_IO_IN, traversal_accept, p);
 	plog(PLOG_NOTICE, MOD, "traversal listener on %s (verify subject name %s)",
 	     addr_str(&cfg->t_listen, s, 1), cfg->t_verify_name);
 	for (unsigned i = 0; i < cfg->w_nlisten; i++) {
 		if ((p->w_fd[i] = edge_listen_tcp(&cfg->w_listen[i], err, errlen)) < 0)
 			return -1;
-		p->w_src[i] = g_unix_fd_add(p->w_fd[i], G_IO_IN, guest_accept, p);
 		plog(PLOG_NOTICE, MOD, "web proxy listener on %s for %s%s", addr_str(&cfg->w_listen[i], s, 1),
 		     cfg->w_hosts.v[0], cfg->w_hosts.n > 1 ? " and others" : "");
 	}
+	listeners_watch(p);
 	return 0;
 }
 
 static void
 close_listeners(struct edge_proc *p)
 {
-	if (p->t_src)
-		g_source_remove(p->t_src), p->t_src = 0;
-	if (p->t_fd > 0)
+	listeners_unwatch(p);
+	if (p->relisten_timer)
+		g_source_remove(p->relisten_timer), p->relisten_timer = 0;
+	if (p->t_fd >= 0)
 		close(p->t_fd), p->t_fd = -1;
-	for (unsigned i = 0; i < p->cfg->w_nlisten; i++) {
-		if (p->w_src[i])
-			g_source_remove(p->w_src[i]), p->w_src[i] = 0;
-		if (p->w_fd[i] > 0)
+	for (unsigned i = 0; i < p->cfg->w_nlisten; i++)
+		if (p->w_fd[i] >= 0)
 			close(p->w_fd[i]), p->w_fd[i] = -1;
-	}
 }
 
 void

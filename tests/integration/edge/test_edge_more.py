@@ -102,6 +102,22 @@ check(wait_for(lambda: lab.curl("/", host="localhost", timeout=5)[0] == 200, 20)
       "served through the system-resolved web bridge")
 lab.inside.term(); lab.outside.term()
 
+# ---- out of file descriptors: the outside pauses accepting, then serves again
+lab = Lab().start()
+subprocess.run(["prlimit", "--pid", str(lab.outside.p.pid), "--nofile=40:40"], check=True)
+held = []
+for _ in range(60):
+    try:
+        held.append(tls_connect(lab.w_port, lab.certs.ca, HOST, 2))
+    except Exception:
+        pass
+check(wait_for(lambda: "out of file descriptors" in lab.outside.text(), 10), "EMFILE: logged, accepting paused")
+for s_ in held:
+    s_.close()
+check(wait_for(lambda: lab.curl("/", timeout=5)[0] == 200, 20), "EMFILE: guests served again once descriptors free")
+check(lab.outside.alive(), "EMFILE: the outside node keeps running")
+lab.inside.term(); lab.outside.term()
+
 # ---- the shipped conf files are valid (certificate paths pointed at a test CA)
 lab = Lab(backend=False)
 for role, crt, key in (("outside", lab.out_crt, lab.out_key), ("inside", lab.in_crt, lab.in_key)):
