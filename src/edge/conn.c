@@ -89,6 +89,19 @@ conn_fail(struct edge_conn *c, const char *why)
 		ops->closed(c, why);
 }
 
+/* TCP keepalive: a peer that vanished without a FIN (a guest's WebSocket,
+ * a tunnel behind a rebooted firewall) is found within about 90 s. */
+static void
+conn_keepalive(int fd)
+{
+	int one = 1, idle = 60, intvl = 10, cnt = 3;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
 struct edge_conn *
 edge_conn_new(int fd, gnutls_session_t tls, int connecting,
 	      const struct edge_conn_ops *ops, void *ud)
@@ -106,6 +119,7 @@ edge_conn_new(int fd, gnutls_session_t tls, int connecting,
 	c->handshaking = tls ? 1 : 0;
 	edge_buf_init(&c->out, EDGE_CONN_OUT_MAX);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	conn_keepalive(fd);
 	if (getpeername(fd, (struct sockaddr *)&c->peer, &sl) == 0)
 		addr_str(&c->peer, c->peer_str, 1);
 	if (tls)
