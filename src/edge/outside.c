@@ -110,18 +110,24 @@ guest_error(struct guest *g, int status, const char *why)
 /* ---------------------------------------------------------------- */
 /* Tunnel selection and the traversal listener                       */
 
+/* Round-robin over Active tunnels, preferring those whose inside node
+ * serves this host as its Guest account client URI; failing that any
+ * Active tunnel, so the inside node can say why it refuses the host. */
 static struct edge_tunnel *
-pick_tunnel(struct edge_proc *p, struct edge_tunnel *not)
+pick_tunnel(struct edge_proc *p, const char *host)
 {
 	unsigned n = p->tunnels->len;
 
-	for (unsigned i = 0; i < n; i++) {
-		struct edge_tunnel *t = g_ptr_array_index(p->tunnels, (p->rr + i) % n);
-		if (t->state == EDGE_T_ACTIVE && t != not && t->h2) {
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < n; i++) {
+			struct edge_tunnel *t = g_ptr_array_index(p->tunnels, (p->rr + i) % n);
+			if (t->state != EDGE_T_ACTIVE || !t->h2)
+				continue;
+			if (pass == 0 && strcmp(t->guest_host, host))
+				continue;
 			p->rr = (p->rr + i + 1) % n;
 			return t;
 		}
-	}
 	return NULL;
 }
 
@@ -878,7 +884,7 @@ build_request(struct guest *g, const struct edge_http_msg *m)
 static int
 guest_submit(struct guest *g)
 {
-	struct edge_tunnel *t = pick_tunnel(g->p, NULL);
+	struct edge_tunnel *t = pick_tunnel(g->p, g->host);
 	struct ostream *s;
 	nghttp2_data_provider dp;
 	int32_t id;

@@ -188,7 +188,8 @@ class Lab:
             self.in_crt, self.in_key = self.certs.leaf("vcsc", ["vcsc.octavio.local"], rca, rkey)
         else:
             self.in_crt, self.in_key = self.certs.leaf("vcsc", inside_cert_sans or ["vcsc.octavio.local"])
-        self.wb_crt, self.wb_key = self.certs.leaf("webbridge", [HOST, "cmsweb.cms.octavio.local", "localhost"])
+        self.wb_crt, self.wb_key = self.certs.leaf("webbridge", [HOST, "cmsweb.cms.octavio.local", "localhost",
+                                                                "join.octavio.com"])
         self.turn_port = free_port() if turn else None
         self.relay = Relay(self.t_port) if via_relay else None
         turn_sec = ""

@@ -63,6 +63,18 @@ for name in ("cmsweb.octavio.com", "join.octavio.com"):
     s.close()
 code, body, _ = lab.curl("/", host="join.octavio.com")
 check(code == 400, "a served host the inside does not own: the inside refuses it (400)", body)
+# a second inside node whose Guest account client URI is join.octavio.com:
+# the outside routes each host to the tunnels of the node that serves it
+from edgelab import Proc, free_port
+conf2 = open(lab.inside_conf).read().replace("https://cmsweb.octavio.com", "https://join.octavio.com")
+conf2 = conf2.replace("listen = 127.0.0.1:%d" % lab.a_in, "listen = 127.0.0.1:%d" % free_port())
+conf2 = conf2.replace("name = vcsc", "name = vcsc-join")
+conf2 += "_cms-web._tls.join.octavio.com = 10 10 %d join.octavio.com\njoin.octavio.com = 127.0.0.1\n" % lab.b_port
+join_inside = Proc("inside-join", [lab.bin, "edge", "-c", lab._write("inside-join.conf", conf2)], lab.d).start()
+check(wait_for(lambda: lab.active_tunnels() == 4, 20), "a second inside node for join.octavio.com connects")
+codes = [lab.curl("/headers", host=h)[0] for h in ("join.octavio.com", "cmsweb.octavio.com") * 5]
+check(all(c == 200 for c in codes), "each host is routed to the inside node that serves it", codes)
+join_inside.term()
 lab.inside.term(); lab.outside.term()
 
 # ---- the inside refuses an outside node whose certificate lacks server-name
