@@ -81,6 +81,7 @@ static const struct edge_key edge_keys[] = {
 	{ "webproxy", "health-path", K_STR, R_IN, O(w_health_path), 0, 0, 0 },
 	{ "webproxy", "resolve-interval", K_UINT, R_IN, O(w_resolve_interval), 1, 86400, 0 },
 	{ "webproxy", "connect-timeout", K_UINT, R_IN, O(w_connect_timeout), 1, 120, 0 },
+	{ "webproxy", "response-timeout", K_UINT, R_IN, O(w_response_timeout), 1, 3600, 0 },
 	{ "admin", "listen", K_ALISTEN, R_ALL, 0, 0, 0, 0 },
 };
 
@@ -369,6 +370,7 @@ config_defaults(struct edge_config *cfg)
 	cfg->w_health_interval = 10;
 	cfg->w_resolve_interval = 3600;
 	cfg->w_connect_timeout = 5;
+	cfg->w_response_timeout = 120;
 }
 
 static int

@@ -184,7 +184,7 @@ struct edge_config {
 	int w_guest_port;
 	char *w_ca;                                        /* inside */
 	char *w_verify_name;                               /* inside; default guest host */
-	unsigned w_health_interval, w_resolve_interval, w_connect_timeout;
+	unsigned w_health_interval, w_resolve_interval, w_connect_timeout, w_response_timeout;
 	char *w_health_path;
 
 	/* [admin] */

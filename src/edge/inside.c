@@ -46,6 +46,7 @@ struct istream {
 
 static void tunnel_connect(struct edge_tunnel *t);
 static void istream_respond_error(struct istream *s, int status, const char *why);
+static gboolean response_timeout(gpointer data);
 
 /* ---------------------------------------------------------------- */
 /* istreams                                                          */
@@ -289,6 +290,8 @@ backend_data(struct edge_conn *c, const uint8_t *d, size_t n)
 		edge_buf_consume(&s->head, (size_t)rc);    /* 1xx interim: skip */
 	}
 	s->head_done = 1;
+	if (s->timer)
+		g_source_remove(s->timer), s->timer = 0;
 	if (backend_head(s, &m) < 0)
 		return;
 	edge_buf_consume(&s->head, (size_t)rc);
@@ -306,6 +309,7 @@ backend_ready(struct edge_conn *c)
 
 	if (s->timer)
 		g_source_remove(s->timer), s->timer = 0;
+	s->timer = g_timeout_add_seconds(s->t->proc->cfg->w_response_timeout, response_timeout, s);
 	if (edge_tls_check_peer(c->tls, s->t->proc->cfg->w_verify_name, why, sizeof(why)) < 0) {
 		plog(PLOG_WARN, MOD, "web bridge %s refused: %s", s->tgt_name, why);
 		if (s->tgt)
@@ -360,6 +364,16 @@ backend_timeout(gpointer data)
 	if (s->tgt)
 		s->tgt->healthy = 0, g_strlcpy(s->tgt->why, "connect timeout", sizeof(s->tgt->why));
 	backend_failed(s, "connect timeout");
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+response_timeout(gpointer data)
+{
+	struct istream *s = data;
+
+	s->timer = 0;
+	backend_failed(s, "no response head in time ([webproxy] response-timeout)");
 	return G_SOURCE_REMOVE;
 }
 

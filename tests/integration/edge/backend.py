@@ -69,6 +69,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(0.1)
             self.wfile.write(b"0\r\n\r\n")
             return
+        if self.path == "/hang":
+            time.sleep(30)                 # a web bridge that never answers in time
+            return self.reply(200, b"late\n")
         if self.path == "/headers":
             text = "".join("%s: %s\n" % (k.lower(), v) for k, v in self.headers.items())
             return self.reply(200, text.encode())

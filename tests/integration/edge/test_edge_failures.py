@@ -49,6 +49,14 @@ check(code == 502, "web bridge down: 502", body)
 check(logs_say(lab.inside, "no healthy web bridge"), "web bridge down: the inside log says why")
 lab.inside.term(); lab.outside.term()
 
+# 2b. A web bridge that accepts but never answers: 502 after response-timeout
+lab = Lab(extra_inside="[webproxy]\nresponse-timeout = 2\n").start()
+code, body, _ = lab.curl("/hang", timeout=20)
+check(code == 502, "web bridge silent: 502 after the response timeout", body)
+check(logs_say(lab.inside, "no response head in time"), "web bridge silent: the inside log says why")
+check(lab.curl("/")[0] == 200, "other requests unaffected")
+lab.inside.term(); lab.outside.term()
+
 # 3. Wrong traversal password
 lab = Lab(inside_password="not-the-password").start(wait_active=False)
 check(logs_say(lab.outside, "refused: credentials check failed"), "wrong password: outside says credentials",
