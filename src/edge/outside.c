@@ -795,8 +795,16 @@ guest_timeout(gpointer data)
 	struct guest *g = data;
 
 	g->timer = 0;
+	if (g->st == G_BODY) {
+		/* A body that stops arriving (slow POST) is cut like a slow head. */
+		g->p->ctr.timeouts++;
+		plog(PLOG_NOTICE, MOD, "guest %s: request body stalled for %u s, closed", g->ip,
+		     g->p->cfg->w_idle_timeout);
+		guest_free(g);                     /* resets the stream */
+		return G_SOURCE_REMOVE;
+	}
 	if (g->st != G_HEAD) {
-		/* A request is in flight: its life is the tunnel's business. */
+		/* Waiting for the response: its life is the tunnel's business. */
 		guest_arm(g, g->p->cfg->w_idle_timeout);
 		return G_SOURCE_REMOVE;
 	}
@@ -1135,6 +1143,8 @@ guest_data(struct edge_conn *c, const uint8_t *d, size_t n)
 	}
 	if (g->st == G_HEAD && edge_buf_len(&g->in) == n)
 		guest_arm(g, g->p->cfg->w_header_timeout);   /* a new head starts */
+	else if (g->st == G_BODY)
+		guest_arm(g, g->p->cfg->w_idle_timeout);     /* the body progresses */
 	if (guest_process(g) < 0)
 		return;
 	if (g->c && edge_buf_len(&g->in) >= g->p->cfg->w_max_head)

@@ -171,7 +171,7 @@ class Lab:
                  password="traversal-secret", inside_password=None, extra_outside="",
                  extra_inside="", backend=True, rogue_inside_ca=False, turn=False,
                  auth_failures=50, allow="127.0.0.0/8", outside_web_sans=None, via_relay=False,
-                 server_name="vcse.octavio.com"):
+                 server_name="vcse.octavio.com", idle_timeout=30):
         self.bin = portico()
         self.d = tempfile.mkdtemp(prefix="portico-edge-")
         atexit.register(shutil.rmtree, self.d, True)
@@ -221,13 +221,13 @@ hosts = cmsweb.octavio.com
 certificate = %(wc)s
 key = %(wk)s
 header-timeout = 5
-idle-timeout = 30
+idle-timeout = %(idle)d
 [admin]
 listen = 127.0.0.1:%(a)d
 %(turn)s%(extra)s
 """ % dict(t=self.t_port, w=self.w_port, a=self.a_out, oc=self.out_crt, ok=self.out_key,
            ca=self.certs.ca, pw=password, turn=turn_sec, extra=extra_outside, allow=allow,
-           maxf=auth_failures, wc=self.web_crt, wk=self.web_key))
+           maxf=auth_failures, wc=self.web_crt, wk=self.web_key, idle=idle_timeout))
         self.inside_conf = self._write("inside.conf", """
 [edge]
 role = inside

@@ -130,6 +130,20 @@ check(wait_for(lambda: lab.curl("/", timeout=5)[0] == 200, 20), "EMFILE: guests 
 check(lab.outside.alive(), "EMFILE: the outside node keeps running")
 lab.inside.term(); lab.outside.term()
 
+# ---- a request body that stops arriving is cut (slow POST)
+lab = Lab(idle_timeout=3).start()
+s_ = tls_connect(lab.w_port, lab.certs.ca, HOST)
+s_.sendall(b"POST /echo HTTP/1.1\r\nHost: cmsweb.octavio.com\r\nContent-Length: 100\r\n\r\n0123456789")
+s_.settimeout(20)
+try:
+    closed = s_.recv(100) == b""
+except (OSError, socket.timeout):
+    closed = False
+check(closed, "a stalled request body is cut after idle-timeout")
+check(wait_for(lambda: "request body stalled" in lab.outside.text(), 5), "the outside log says so")
+check(lab.curl("/")[0] == 200, "others are served")
+lab.inside.term(); lab.outside.term()
+
 # ---- the shipped conf files are valid (certificate paths pointed at a test CA)
 lab = Lab(backend=False)
 for role, crt, key in (("outside", lab.out_crt, lab.out_key), ("inside", lab.in_crt, lab.in_key)):
