@@ -20,7 +20,7 @@ sys.dont_write_bytecode = True     # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stunclient as S                       # noqa: E402
 from turntest import (Server, check, check_eq, finish, portico_arg,  # noqa: E402
-                      dump_log_on_failure)
+                      dump_log_on_failure, fatal)
 
 portico = portico_arg()
 # Every client here comes from 127.0.0.1: the server's per-source limit on
@@ -78,6 +78,8 @@ def expect(cl, name, payload, want):
     got = answers_before_barrier(cl, payload)
     if got is None:
         check(False, '%s: server still answers a Binding afterwards' % name, 'no answer to the barrier')
+        if not srv.alive():
+            fatal('the server died after: %s' % name)
         return
     if want == 'drop':
         check(got == [], '%s: dropped (no answer)' % name, got)

@@ -397,7 +397,7 @@ class Client:
             self.pending.append(f)
 
     def request(self, method, attrs=(), auth=True, tid=None, key=None, user=None,
-                realm=None, nonce=None, fingerprint=True, raw_attrs=b'', timeout=5.0,
+                realm=None, nonce=None, fingerprint=True, raw_attrs=b'', timeout=10.0,
                 retransmit=True):
         """One request; with auth, carries USERNAME/REALM/NONCE/MI from the
         last challenge (self.realm/self.nonce) unless overridden."""

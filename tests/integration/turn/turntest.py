@@ -54,10 +54,7 @@ def _on_signal(signum, frame):
 def _excepthook(tp, val, tb):
     sys.__excepthook__(tp, val, tb)
     print('Bail out! unexpected %s: %s' % (tp.__name__, val))
-    for s in _servers:
-        print('# ---- log of %s ----' % s.logpath)
-        for line in s.log().splitlines()[-60:]:
-            print('# ' + line)
+    _dump_servers()
     sys.stdout.flush()
 
 
@@ -110,8 +107,16 @@ def finish():
     sys.exit(0)
 
 
+def _dump_servers():
+    for s in _servers:
+        print('# ---- log of %s ----' % s.logpath)
+        for line in s.log().splitlines()[-60:]:
+            print('# ' + line)
+
+
 def fatal(msg):
     print('Bail out! %s' % msg)
+    _dump_servers()
     sys.stdout.flush()
     sys.exit(1)
 
@@ -207,6 +212,7 @@ class Server:
         self.log_level = log_level
         self.workers = workers
         self.v6 = v6
+        self.admin_port = free_port()
         self.conf = os.path.join(self.dir, name + '.conf')
         self.logpath = os.path.join(self.dir, name + '.log')
         self.proc = None
@@ -224,6 +230,9 @@ class Server:
                  'relay-address = 127.0.0.1',
                  'relay-ports = %d-%d' % self.ports,
                  'realm = %s' % self.realm]
+        # The admin HTTP listener (/metrics, /status) defaults to a fixed
+        # port: each test server gets a free one instead.
+        lines.append('admin-listen = 127.0.0.1:%d' % self.admin_port)
         if self.log_level:
             lines.append('log-level = %s' % self.log_level)
         if self.workers:
@@ -244,7 +253,9 @@ class Server:
         self.logf = open(self.logpath, 'ab')
         self.proc = spawn([self.portico, 'turn', '-c', self.conf], stdout=self.logf,
                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-        if not self.wait_log(r'started: realm=', timeout):
+        if not (self.wait_log(r'started: realm=', timeout) and
+                self.wait_log(r'admin listener on http://127\.0\.0\.1:%d' % self.admin_port, timeout)
+                and self.alive()):
             print(self.log())
             fatal('portico turn did not start (log above)')
         return self
