@@ -370,7 +370,7 @@ edge_admin_start(struct edge_proc *p, char *err, size_t errlen)
 	p->a_fd = -1;
 	if (!p->cfg->a_enabled)
 		return 0;
-	if ((p->a_fd = edge_listen_tcp(&p->cfg->a_listen, err, errlen)) < 0)
+	if ((p->a_fd = edge_util_listen_tcp(&p->cfg->a_listen, err, errlen)) < 0)
 		return -1;
 	p->a_src = g_unix_fd_add(p->a_fd, G_IO_IN, admin_accept, p);
 	plog(PLOG_NOTICE, MOD, "status listener on http://%s/status (and /metrics)",

@@ -135,7 +135,7 @@ set_hostport(struct edge_config *cfg, const char *v, char *err, size_t errlen)
 	char host[256];
 	int port;
 
-	if (edge_authority_host(v, strlen(v), host, sizeof(host), &port) < 0) {
+	if (edge_util_authority_host(v, strlen(v), host, sizeof(host), &port) < 0) {
 		SETERR("\"%s\" is not host[:port]", v);
 		return -1;
 	}
@@ -227,7 +227,7 @@ set_kind(struct edge_config *cfg, const struct edge_key *k, const char *v, char 
 	case K_WKEY:
 		return set_pair(cfg, k->kind == K_WKEY, v, err, errlen);
 	case K_GUESTURI:
-		if (edge_parse_https_uri(v, &cfg->w_guest_host, &cfg->w_guest_port) < 0) {
+		if (edge_util_https_uri(v, &cfg->w_guest_host, &cfg->w_guest_port) < 0) {
 			SETERR("\"%s\" is not an https://host[:port] URI", v);
 			return -1;
 		}

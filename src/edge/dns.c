@@ -98,7 +98,7 @@ job_finish(struct resolve_job *j)
 	plog(j->nout ? PLOG_NOTICE : PLOG_ERROR, MOD, "guest account client URI %s: %s",
 	     p->cfg->w_guest_uri, p->resolution);
 	g_free(j);
-	edge_health_start(p);
+	edge_dns_health_start(p);
 }
 
 struct name_req {
@@ -386,7 +386,7 @@ health_tick(gpointer data)
 }
 
 void
-edge_health_start(struct edge_proc *p)
+edge_dns_health_start(struct edge_proc *p)
 {
 	if (!p->health_timer)
 		p->health_timer = g_timeout_add_seconds(p->cfg->w_health_interval, health_tick, p);
@@ -394,7 +394,7 @@ edge_health_start(struct edge_proc *p)
 }
 
 void
-edge_health_stop(struct edge_proc *p)
+edge_dns_health_stop(struct edge_proc *p)
 {
 	if (p->health_timer)
 		g_source_remove(p->health_timer);

@@ -117,8 +117,8 @@ struct edge_hello {
 };
 
 /* Parse "PORTICO-TRAVERSAL/1 VERB\r\n(name: value\r\n)*\r\n". */
-int edge_hello_parse(const char *buf, size_t len, struct edge_hello *h, const char **why);
-const char *edge_hello_get(const struct edge_hello *h, const char *name);
+int edge_tunnel_hello_parse(const char *buf, size_t len, struct edge_hello *h, const char **why);
+const char *edge_tunnel_hello_get(const struct edge_hello *h, const char *name);
 
 /* ---- config.c ---- */
 
@@ -281,14 +281,14 @@ void edge_conn_close_after_flush(struct edge_conn *c);
 
 /* ---- shared helpers (util.c) ---- */
 
-int64_t edge_now_us(void);
+int64_t edge_util_now_us(void);
 /* Full-jitter backoff: uniform in [0, min(max, initial * 2^attempt)] ms. */
-unsigned edge_backoff_ms(unsigned initial_s, unsigned max_s, unsigned attempt, uint32_t rnd);
+unsigned edge_util_backoff_ms(unsigned initial_s, unsigned max_s, unsigned attempt, uint32_t rnd);
 /* "host" part of an authority, lower-cased into out; port to *port (or -1). */
-int edge_authority_host(const char *a, size_t alen, char *out, size_t outlen, int *port);
+int edge_util_authority_host(const char *a, size_t alen, char *out, size_t outlen, int *port);
 /* Parse "https://host[:port][/]" -> host (lower case), port. */
-int edge_parse_https_uri(const char *uri, char **host, int *port);
-int edge_listen_tcp(const struct sockaddr_storage *a, char *err, size_t errlen);
+int edge_util_https_uri(const char *uri, char **host, int *port);
+int edge_util_listen_tcp(const struct sockaddr_storage *a, char *err, size_t errlen);
 
 /* ---- the process (edge.c) and its tunnels (tunnel.c) ---- */
 
@@ -393,7 +393,7 @@ const char *edge_tunnel_state_name(enum edge_tunnel_state st);
 extern void (*edge_tunnel_dead_hook)(struct edge_tunnel *t, const char *why);
 
 /* A name/value pair for nghttp2 (copied by nghttp2 at submit). */
-nghttp2_nv edge_nv(const char *name, const char *value);
+nghttp2_nv edge_tunnel_nv(const char *name, const char *value);
 
 /* outside.c / inside.c / admin.c / dns.c */
 int edge_outside_start(struct edge_proc *p, char *err, size_t errlen);
@@ -409,7 +409,7 @@ void edge_admin_stop(struct edge_proc *p);
 int edge_admin_status_main(const struct edge_config *cfg);
 void edge_dns_resolve(struct edge_proc *p);
 struct edge_target *edge_dns_pick(struct edge_proc *p);
-void edge_health_start(struct edge_proc *p);
-void edge_health_stop(struct edge_proc *p);
+void edge_dns_health_start(struct edge_proc *p);
+void edge_dns_health_stop(struct edge_proc *p);
 
 #endif

@@ -39,7 +39,7 @@ drain_tick(gpointer data)
 	struct edge_proc *p = &cli->p;
 	int busy = p->cfg->role == EDGE_ROLE_INSIDE ? edge_inside_busy(p) : edge_outside_busy(p);
 
-	if (busy && edge_now_us() < cli->drain_deadline)
+	if (busy && edge_util_now_us() < cli->drain_deadline)
 		return G_SOURCE_CONTINUE;
 	plog(PLOG_NOTICE, MOD, busy ? "drain timeout: stopping with requests in flight" :
 	     "drained: nothing in flight");
@@ -65,7 +65,7 @@ on_stop(gpointer data)
 		edge_inside_drain(p);
 	else
 		edge_outside_drain(p);
-	cli->drain_deadline = edge_now_us() + (int64_t)p->cfg->t_drain_timeout * 1000000;
+	cli->drain_deadline = edge_util_now_us() + (int64_t)p->cfg->t_drain_timeout * 1000000;
 	cli->drain_timer = g_timeout_add(100, drain_tick, cli);
 	return G_SOURCE_CONTINUE;
 }

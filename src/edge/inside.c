@@ -109,9 +109,9 @@ istream_submit(struct istream *s, int status, GPtrArray *hdr, int end)
 	if (!s->t || !s->t->h2 || s->responded)
 		return;
 	snprintf(st, sizeof(st), "%d", status);
-	nva[n++] = edge_nv(":status", st);          /* edge_nv: nghttp2 copies */
+	nva[n++] = edge_tunnel_nv(":status", st);          /* edge_tunnel_nv: nghttp2 copies */
 	for (guint i = 0; hdr && i + 1 < hdr->len && n < G_N_ELEMENTS(nva); i += 2)
-		nva[n++] = edge_nv(g_ptr_array_index(hdr, i), g_ptr_array_index(hdr, i + 1));
+		nva[n++] = edge_tunnel_nv(g_ptr_array_index(hdr, i), g_ptr_array_index(hdr, i + 1));
 	nghttp2_submit_response(s->t->h2, s->id, nva, n, end ? NULL : &dp);
 	s->responded = 1;
 	edge_tunnel_pump(s->t);
@@ -473,7 +473,7 @@ istream_start(struct istream *s)
 
 	p->ctr.requests++;
 	if (!s->method || !s->path || !s->authority ||
-	    edge_authority_host(s->authority, strlen(s->authority), host, sizeof(host), &port) < 0) {
+	    edge_util_authority_host(s->authority, strlen(s->authority), host, sizeof(host), &port) < 0) {
 		istream_respond_error(s, 400, "malformed request");
 		return;
 	}
@@ -671,7 +671,7 @@ tunnel_down(struct edge_tunnel *t, const char *why)
 	edge_tunnel_set_state(t, EDGE_T_FAILED);
 	if (p->draining)
 		return;
-	delay = edge_backoff_ms(p->cfg->t_backoff_initial, p->cfg->t_backoff_max, t->attempt++,
+	delay = edge_util_backoff_ms(p->cfg->t_backoff_initial, p->cfg->t_backoff_max, t->attempt++,
 				g_random_int());
 	plog(PLOG_INFO, MOD, "tunnel %u: reconnecting in %u ms (attempt %u)", t->slot, delay, t->attempt);
 	t->timer = g_timeout_add(delay, retry_now, t);
@@ -737,13 +737,13 @@ tunnel_hello_reply(struct edge_tunnel *t, const struct edge_hello *h, size_t use
 	if (strcmp(h->verb, "OK") != 0) {
 		char why[400];
 		snprintf(why, sizeof(why), "the outside node refused the tunnel: %s check failed: %s",
-			 edge_hello_get(h, "check") ? edge_hello_get(h, "check") : "?",
-			 edge_hello_get(h, "reason") ? edge_hello_get(h, "reason") : "no reason given");
+			 edge_tunnel_hello_get(h, "check") ? edge_tunnel_hello_get(h, "check") : "?",
+			 edge_tunnel_hello_get(h, "reason") ? edge_tunnel_hello_get(h, "reason") : "no reason given");
 		plog(PLOG_ERROR, MOD, "tunnel %u to %s: %s", t->slot, t->peer, why);
 		tunnel_down(t, why);
 		return;
 	}
-	g_strlcpy(t->remote_node, edge_hello_get(h, "node") ? edge_hello_get(h, "node") : "?",
+	g_strlcpy(t->remote_node, edge_tunnel_hello_get(h, "node") ? edge_tunnel_hello_get(h, "node") : "?",
 		  sizeof(t->remote_node));
 	if (edge_tunnel_h2_start(t, server_callbacks(), 1) < 0)
 		return tunnel_down(t, "cannot start HTTP/2");
@@ -754,7 +754,7 @@ tunnel_hello_reply(struct edge_tunnel *t, const struct edge_hello *h, size_t use
 	t->last_error[0] = '\0';
 	edge_tunnel_ping_start(t);
 	plog(PLOG_NOTICE, MOD, "tunnel %u to %s (node %s) active", t->slot, t->peer, t->remote_node);
-	check_web_proxy_hosts(t, edge_hello_get(h, "web-proxy-hosts"));
+	check_web_proxy_hosts(t, edge_tunnel_hello_get(h, "web-proxy-hosts"));
 	if (rest && edge_tunnel_feed(t, edge_buf_head(&t->hello) + used, rest) < 0)
 		tunnel_down(t, t->last_error);
 }
@@ -774,7 +774,7 @@ tunnel_data(struct edge_conn *c, const uint8_t *d, size_t n)
 	}
 	if (edge_buf_append(&t->hello, d, n) < 0)
 		return tunnel_down(t, "hello reply too long");
-	rc = edge_hello_parse((const char *)edge_buf_head(&t->hello), edge_buf_len(&t->hello), &h, &why);
+	rc = edge_tunnel_hello_parse((const char *)edge_buf_head(&t->hello), edge_buf_len(&t->hello), &h, &why);
 	if (rc == EDGE_AGAIN)
 		return;
 	if (rc < 0)
@@ -888,7 +888,7 @@ edge_inside_start(struct edge_proc *p, char *err, size_t errlen)
 	     "to %s:%d", cfg->node, cfg->w_guest_uri, cfg->t_connections, cfg->t_connect_host,
 	     cfg->t_connect_port);
 	edge_dns_resolve(p);
-	edge_health_start(p);
+	edge_dns_health_start(p);
 	for (unsigned i = 0; i < cfg->t_connections; i++) {
 		struct edge_tunnel *t = edge_tunnel_new(p, i + 1);
 		g_ptr_array_add(p->tunnels, t);
@@ -930,7 +930,7 @@ edge_inside_busy(const struct edge_proc *p)
 void
 edge_inside_stop(struct edge_proc *p)
 {
-	edge_health_stop(p);
+	edge_dns_health_stop(p);
 	p->draining = 1;
 	while (p->tunnels->len) {
 		struct edge_tunnel *t = g_ptr_array_index(p->tunnels, 0);

@@ -200,7 +200,7 @@ static int
 auth_limited(struct edge_proc *p, const char *ip)
 {
 	struct authfail *f = g_hash_table_lookup(p->auth_fail, ip);
-	int64_t now = edge_now_us();
+	int64_t now = edge_util_now_us();
 
 	if (!f)
 		return 0;
@@ -221,7 +221,7 @@ auth_failed(struct edge_proc *p, const char *ip)
 		if (g_hash_table_size(p->auth_fail) > 10000)
 			g_hash_table_remove_all(p->auth_fail);
 		f = g_new0(struct authfail, 1);
-		f->start = edge_now_us();
+		f->start = edge_util_now_us();
 		g_hash_table_insert(p->auth_fail, g_strdup(ip), f);
 	}
 	f->count++;
@@ -484,8 +484,8 @@ static void
 tunnel_accept_hello(struct edge_tunnel *t, const struct edge_hello *h, size_t used)
 {
 	struct edge_proc *p = t->proc;
-	const char *user = edge_hello_get(h, "user"), *pass = edge_hello_get(h, "password");
-	const char *gh = edge_hello_get(h, "guest-host"), *node = edge_hello_get(h, "node");
+	const char *user = edge_tunnel_hello_get(h, "user"), *pass = edge_tunnel_hello_get(h, "password");
+	const char *gh = edge_tunnel_hello_get(h, "guest-host"), *node = edge_tunnel_hello_get(h, "node");
 	char why[300], reply[1024];
 	size_t rest = edge_buf_len(&t->hello) - used;
 	int n;
@@ -504,7 +504,7 @@ tunnel_accept_hello(struct edge_tunnel *t, const struct edge_hello *h, size_t us
 	g_strlcpy(t->user, user, sizeof(t->user));
 	g_strlcpy(t->remote_node, node ? node : "?", sizeof(t->remote_node));
 	g_strlcpy(t->guest_host, gh ? gh : "", sizeof(t->guest_host));
-	g_strlcpy(t->domains, edge_hello_get(h, "domains") ? edge_hello_get(h, "domains") : "",
+	g_strlcpy(t->domains, edge_tunnel_hello_get(h, "domains") ? edge_tunnel_hello_get(h, "domains") : "",
 		  sizeof(t->domains));
 	n = snprintf(reply, sizeof(reply), "PORTICO-TRAVERSAL/1 OK\r\nnode: %s\r\nweb-proxy-hosts: ",
 		     p->cfg->node);
@@ -545,7 +545,7 @@ traversal_data(struct edge_conn *c, const uint8_t *d, size_t n)
 	}
 	if (edge_buf_append(&t->hello, d, n) < 0)
 		return tunnel_deny(t, "protocol", "hello too long");
-	rc = edge_hello_parse((const char *)edge_buf_head(&t->hello), edge_buf_len(&t->hello), &h, &why);
+	rc = edge_tunnel_hello_parse((const char *)edge_buf_head(&t->hello), edge_buf_len(&t->hello), &h, &why);
 	if (rc == EDGE_AGAIN)
 		return;
 	if (rc < 0)
@@ -840,7 +840,7 @@ nvdup(struct guest *g, const char *s, size_t n, int lower)
 static void
 nv_add(struct guest *g, const char *n, const char *v)
 {
-	g->nva[g->nnva++] = edge_nv(n, v);
+	g->nva[g->nnva++] = edge_tunnel_nv(n, v);
 }
 
 static int
@@ -962,7 +962,7 @@ guest_validate(struct guest *g, const struct edge_http_msg *m)
 		 m->method);
 	snprintf(g->path, sizeof(g->path), "%.*s", (int)(m->target_len < 200 ? m->target_len : 200),
 		 m->target);
-	if (edge_authority_host(m->host, m->host_len, g->host, sizeof(g->host), &port) < 0) {
+	if (edge_util_authority_host(m->host, m->host_len, g->host, sizeof(g->host), &port) < 0) {
 		p->ctr.refused_bad_request++;
 		plog(PLOG_NOTICE, MOD, "guest %s: Bad Request: malformed Host", g->ip);
 		guest_error(g, 400, "malformed Host");
@@ -1015,7 +1015,7 @@ guest_start_request(struct guest *g, const struct edge_http_msg *m, size_t head_
 	g->body_eof = !g->has_body && !g->ws;
 	g->body_sent = 0;
 	g->retried = 0;
-	g->t0 = edge_now_us();
+	g->t0 = edge_util_now_us();
 	build_request(g, m);
 	edge_buf_consume(&g->in, head_len);
 	/* Expect: 100-continue is answered here: the body is buffered and
@@ -1113,7 +1113,7 @@ static void
 guest_request_done(struct guest *g)
 {
 	plog(PLOG_DEBUG, MOD, "guest %s: request done in %lld ms", g->ip,
-	     (long long)((edge_now_us() - g->t0) / 1000));
+	     (long long)((edge_util_now_us() - g->t0) / 1000));
 	if (!g->keepalive || !g->body_eof || g->p->draining || !g->c) {
 		edge_conn_close_after_flush(g->c);
 		g->c = NULL;
@@ -1240,12 +1240,12 @@ edge_outside_start(struct edge_proc *p, char *err, size_t errlen)
 	if (edge_tls_creds(&p->t_creds, &t, 1, cfg->t_ca, err, errlen) < 0 ||
 	    edge_tls_creds(&p->w_creds, cfg->w_certs, cfg->w_ncerts, NULL, err, errlen) < 0)
 		return -1;
-	if ((p->t_fd = edge_listen_tcp(&cfg->t_listen, err, errlen)) < 0)
+	if ((p->t_fd = edge_util_listen_tcp(&cfg->t_listen, err, errlen)) < 0)
 		return -1;
 	plog(PLOG_NOTICE, MOD, "traversal listener on %s (verify subject name %s)",
 	     addr_str(&cfg->t_listen, s, 1), cfg->t_verify_name);
 	for (unsigned i = 0; i < cfg->w_nlisten; i++) {
-		if ((p->w_fd[i] = edge_listen_tcp(&cfg->w_listen[i], err, errlen)) < 0)
+		if ((p->w_fd[i] = edge_util_listen_tcp(&cfg->w_listen[i], err, errlen)) < 0)
 			return -1;
 		plog(PLOG_NOTICE, MOD, "web proxy listener on %s for %s%s", addr_str(&cfg->w_listen[i], s, 1),
 		     cfg->w_hosts.v[0], cfg->w_hosts.n > 1 ? " and others" : "");

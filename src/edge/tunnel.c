@@ -30,7 +30,7 @@ copy_field(char *dst, size_t dstlen, const char *src, size_t n)
 }
 
 int
-edge_hello_parse(const char *buf, size_t len, struct edge_hello *h, const char **why)
+edge_tunnel_hello_parse(const char *buf, size_t len, struct edge_hello *h, const char **why)
 {
 	static const char magic[] = "PORTICO-TRAVERSAL/1 ";
 	struct edge_http_msg *m;
@@ -85,7 +85,7 @@ edge_hello_parse(const char *buf, size_t len, struct edge_hello *h, const char *
 }
 
 const char *
-edge_hello_get(const struct edge_hello *h, const char *name)
+edge_tunnel_hello_get(const struct edge_hello *h, const char *name)
 {
 	for (unsigned i = 0; i < h->n; i++)
 		if (!g_ascii_strcasecmp(h->f[i].name, name))
@@ -127,7 +127,7 @@ edge_tunnel_set_state(struct edge_tunnel *t, enum edge_tunnel_state st)
 }
 
 nghttp2_nv
-edge_nv(const char *name, const char *value)
+edge_tunnel_nv(const char *name, const char *value)
 {
 	nghttp2_nv nv = {
 		(uint8_t *)name, (uint8_t *)value, strlen(name), strlen(value),
@@ -227,7 +227,7 @@ static gboolean
 tunnel_ping(gpointer data)
 {
 	struct edge_tunnel *t = data;
-	int64_t now = edge_now_us(), interval = (int64_t)t->proc->cfg->t_ping_interval * 1000000;
+	int64_t now = edge_util_now_us(), interval = (int64_t)t->proc->cfg->t_ping_interval * 1000000;
 	uint8_t opaque[8];
 
 	if (!t->h2)
@@ -261,7 +261,7 @@ void
 edge_tunnel_on_frame(struct edge_tunnel *t, const nghttp2_frame *f)
 {
 	if (f->hd.type == NGHTTP2_PING && (f->hd.flags & NGHTTP2_FLAG_ACK) && t->ping_sent) {
-		t->rtt_us = edge_now_us() - t->ping_sent;
+		t->rtt_us = edge_util_now_us() - t->ping_sent;
 		t->ping_sent = 0;
 	}
 }

@@ -10,13 +10,13 @@
 #include "edge/edge-internal.h"
 
 int64_t
-edge_now_us(void)
+edge_util_now_us(void)
 {
 	return g_get_monotonic_time();
 }
 
 unsigned
-edge_backoff_ms(unsigned initial_s, unsigned max_s, unsigned attempt, uint32_t rnd)
+edge_util_backoff_ms(unsigned initial_s, unsigned max_s, unsigned attempt, uint32_t rnd)
 {
 	uint64_t cap = (uint64_t)initial_s * 1000;
 	uint64_t max = (uint64_t)max_s * 1000;
@@ -30,7 +30,7 @@ edge_backoff_ms(unsigned initial_s, unsigned max_s, unsigned attempt, uint32_t r
 }
 
 int
-edge_authority_host(const char *a, size_t alen, char *out, size_t outlen, int *port)
+edge_util_authority_host(const char *a, size_t alen, char *out, size_t outlen, int *port)
 {
 	size_t hlen = alen, i;
 	const char *colon = NULL;
@@ -81,7 +81,7 @@ edge_authority_host(const char *a, size_t alen, char *out, size_t outlen, int *p
 }
 
 int
-edge_parse_https_uri(const char *uri, char **host, int *port)
+edge_util_https_uri(const char *uri, char **host, int *port)
 {
 	char h[256];
 	const char *a, *end;
@@ -92,7 +92,7 @@ edge_parse_https_uri(const char *uri, char **host, int *port)
 	end = a + strcspn(a, "/");
 	if (*end && strcmp(end, "/") != 0)
 		return -1;
-	if (edge_authority_host(a, (size_t)(end - a), h, sizeof(h), port) < 0)
+	if (edge_util_authority_host(a, (size_t)(end - a), h, sizeof(h), port) < 0)
 		return -1;
 	if (*port < 0)
 		*port = 443;
@@ -101,7 +101,7 @@ edge_parse_https_uri(const char *uri, char **host, int *port)
 }
 
 int
-edge_listen_tcp(const struct sockaddr_storage *a, char *err, size_t errlen)
+edge_util_listen_tcp(const struct sockaddr_storage *a, char *err, size_t errlen)
 {
 	char s[ADDR_STRLEN];
 	int fd, one = 1;

@@ -19,12 +19,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char host[256];
 	int port, rc;
 
-	rc = edge_hello_parse((const char *)data, size, &h, &why);
+	rc = edge_tunnel_hello_parse((const char *)data, size, &h, &why);
 	if (rc > 0) {
 		if ((size_t)rc > size || h.n > EDGE_HELLO_MAX_FIELDS)
 			abort();
-		edge_hello_get(&h, "user");
+		edge_tunnel_hello_get(&h, "user");
 	}
-	edge_authority_host((const char *)data, size, host, sizeof(host), &port);
+	edge_util_authority_host((const char *)data, size, host, sizeof(host), &port);
 	return 0;
 }

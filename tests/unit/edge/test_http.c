@@ -150,15 +150,15 @@ test_misc(void)
 	ok(edge_http_hop_by_hop(&m, "x-secret", 8), "header named by Connection is hop-by-hop");
 	ok(edge_http_hop_by_hop(NULL, "Keep-Alive", 10), "keep-alive is hop-by-hop");
 	ok(!edge_http_hop_by_hop(&m, "cookie", 6), "cookie is end-to-end");
-	ok(edge_authority_host("CMSweb.Octavio.com:8443", 23, host, sizeof(host), &port) == 0 &&
+	ok(edge_util_authority_host("CMSweb.Octavio.com:8443", 23, host, sizeof(host), &port) == 0 &&
 	   !strcmp(host, "cmsweb.octavio.com") && port == 8443, "authority: host lower-cased, port");
-	ok(edge_authority_host("a:99999", 7, host, sizeof(host), &port) < 0, "authority: bad port");
-	ok(edge_authority_host("a b", 3, host, sizeof(host), &port) < 0, "authority: bad character");
-	ok(edge_parse_https_uri("https://cmsweb.octavio.com", &h, &port) == 0 && !strcmp(h, "cmsweb.octavio.com") &&
+	ok(edge_util_authority_host("a:99999", 7, host, sizeof(host), &port) < 0, "authority: bad port");
+	ok(edge_util_authority_host("a b", 3, host, sizeof(host), &port) < 0, "authority: bad character");
+	ok(edge_util_https_uri("https://cmsweb.octavio.com", &h, &port) == 0 && !strcmp(h, "cmsweb.octavio.com") &&
 	   port == 443, "guest URI");
 	g_free(h);
-	ok(edge_parse_https_uri("http://cmsweb.octavio.com", &h, &port) < 0, "guest URI must be https");
-	ok(edge_parse_https_uri("https://cmsweb.octavio.com/path", &h, &port) < 0, "guest URI without a path");
+	ok(edge_util_https_uri("http://cmsweb.octavio.com", &h, &port) < 0, "guest URI must be https");
+	ok(edge_util_https_uri("https://cmsweb.octavio.com/path", &h, &port) < 0, "guest URI without a path");
 }
 
 static void
@@ -168,9 +168,9 @@ test_backoff_and_secrets(void)
 
 	for (unsigned a = 0; a < 40; a++)
 		for (uint32_t r = 0; r < 100000; r += 7919)
-			in_range &= edge_backoff_ms(1, 60, a, r) <= (a < 6 ? (1000u << a) : 60000u);
+			in_range &= edge_util_backoff_ms(1, 60, a, r) <= (a < 6 ? (1000u << a) : 60000u);
 	ok(in_range, "full-jitter backoff stays within min(max, initial * 2^n)");
-	is_int(edge_backoff_ms(1, 60, 3, 8000), 8000, "upper bound reachable");
+	is_int(edge_util_backoff_ms(1, 60, 3, 8000), 8000, "upper bound reachable");
 	ok(edge_tls_secret_equal("cisco", "cisco"), "secret compare: equal");
 	ok(!edge_tls_secret_equal("cisco", "cisc0") && !edge_tls_secret_equal("cisco", "ciscoo"),
 	   "secret compare: different");
@@ -183,14 +183,14 @@ test_hello(void)
 	const char *why = NULL;
 	const char *s = "PORTICO-TRAVERSAL/1 HELLO\r\nuser: Tuser\r\npassword: p w\r\n\r\nPRI";
 
-	is_int(edge_hello_parse(s, strlen(s), &h, &why), (int)(strstr(s, "PRI") - s), "hello parsed");
+	is_int(edge_tunnel_hello_parse(s, strlen(s), &h, &why), (int)(strstr(s, "PRI") - s), "hello parsed");
 	is_str(h.verb, "HELLO", "verb");
-	is_str(edge_hello_get(&h, "User"), "Tuser", "field lookup case-insensitive");
-	is_str(edge_hello_get(&h, "password"), "p w", "value with a space");
-	is_int(edge_hello_parse("PORTICO-TRAV", 12, &h, &why), EDGE_AGAIN, "partial magic");
-	is_int(edge_hello_parse("GET / HTTP/1.1\r\n\r\n", 18, &h, &why), EDGE_ERROR, "not a hello");
+	is_str(edge_tunnel_hello_get(&h, "User"), "Tuser", "field lookup case-insensitive");
+	is_str(edge_tunnel_hello_get(&h, "password"), "p w", "value with a space");
+	is_int(edge_tunnel_hello_parse("PORTICO-TRAV", 12, &h, &why), EDGE_AGAIN, "partial magic");
+	is_int(edge_tunnel_hello_parse("GET / HTTP/1.1\r\n\r\n", 18, &h, &why), EDGE_ERROR, "not a hello");
 	s = "PORTICO-TRAVERSAL/1 HELLO\r\nuser: a\r\n folded\r\n\r\n";
-	is_int(edge_hello_parse(s, strlen(s), &h, &why), EDGE_ERROR, "folded hello line refused");
+	is_int(edge_tunnel_hello_parse(s, strlen(s), &h, &why), EDGE_ERROR, "folded hello line refused");
 }
 
 int
