@@ -227,22 +227,32 @@ edge_dns_resolve(struct edge_proc *p)
 	}
 }
 
+/* Smooth weighted round-robin (nginx's) over the usable targets of the best
+ * SRV priority: every target is chosen in turn, in proportion to its SRV
+ * weight (0 counts as 1).  Unknown health counts as usable. */
 struct edge_target *
 edge_dns_pick(struct edge_proc *p)
 {
-	unsigned best = G_MAXUINT, n = 0, idx[32];
-	static unsigned rr;
+	unsigned best = G_MAXUINT;
+	long total = 0;
+	struct edge_target *pick = NULL;
 
-	/* The lowest priority that has a usable target; round-robin in it. */
 	for (unsigned i = 0; i < p->ntargets; i++)
 		if (p->targets[i].healthy != 0 && p->targets[i].prio < best)
 			best = p->targets[i].prio;
-	for (unsigned i = 0; i < p->ntargets; i++)
-		if (p->targets[i].healthy != 0 && p->targets[i].prio == best)
-			idx[n++] = i;
-	if (!n)
-		return NULL;
-	return &p->targets[idx[rr++ % n]];
+	for (unsigned i = 0; i < p->ntargets; i++) {
+		struct edge_target *t = &p->targets[i];
+		long w = t->weight ? (long)t->weight : 1;
+		if (t->healthy == 0 || t->prio != best)
+			continue;
+		t->cw += w;
+		total += w;
+		if (!pick || t->cw > pick->cw)
+			pick = t;
+	}
+	if (pick)
+		pick->cw -= total;
+	return pick;
 }
 
 /* ---- health checks ---- */

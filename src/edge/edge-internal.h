@@ -329,6 +329,7 @@ struct edge_target {
 	unsigned prio, weight;
 	struct sockaddr_storage addr;
 	int healthy;                       /* -1 unknown, 0 failed, 1 ok */
+	long cw;                           /* smooth weighted round-robin state */
 	int64_t checked;                   /* wall µs */
 	char why[200];
 	void *probe;

@@ -41,10 +41,13 @@ struct istream {
 	struct edge_chunked ch;
 	struct edge_buf resp;              /* body waiting for the tunnel, capped */
 	size_t unacked;                    /* request bytes not yet acknowledged */
+	int body_seen;                     /* request body bytes went to a web bridge */
+	unsigned attempts;                 /* web bridges tried */
 	char ws_key[32];
 };
 
 static void tunnel_connect(struct edge_tunnel *t);
+static void istream_forward(struct istream *s);
 static void istream_respond_error(struct istream *s, int status, const char *why);
 static gboolean response_timeout(gpointer data);
 
@@ -330,6 +333,23 @@ backend_drained(struct edge_conn *c)
 	}
 }
 
+/* The web bridge could not be reached and nothing of the request body has
+ * gone to it: try the next usable one (failover without a 502). */
+static int
+backend_retry(struct istream *s, const char *why)
+{
+	if (s->body_seen || s->attempts >= 3)
+		return 0;
+	plog(PLOG_INFO, MOD, "tunnel %u stream %d: web bridge %s unreachable (%s): trying another",
+	     s->t->slot, s->id, s->tgt_name, why);
+	if (s->timer)
+		g_source_remove(s->timer), s->timer = 0;
+	edge_conn_close(s->b);
+	s->b = NULL;
+	istream_forward(s);
+	return 1;
+}
+
 static void
 backend_closed(struct edge_conn *c, const char *why)
 {
@@ -339,6 +359,8 @@ backend_closed(struct edge_conn *c, const char *why)
 	if (!s->head_done) {
 		if (s->tgt && !c->ready_sent)
 			s->tgt->healthy = 0, g_strlcpy(s->tgt->why, why, sizeof(s->tgt->why));
+		if (!c->ready_sent && backend_retry(s, why))
+			return;
 		backend_failed(s, why);
 		return;
 	}
@@ -363,7 +385,8 @@ backend_timeout(gpointer data)
 	s->timer = 0;
 	if (s->tgt)
 		s->tgt->healthy = 0, g_strlcpy(s->tgt->why, "connect timeout", sizeof(s->tgt->why));
-	backend_failed(s, "connect timeout");
+	if (!backend_retry(s, "connect timeout"))
+		backend_failed(s, "connect timeout");
 	return G_SOURCE_REMOVE;
 }
 
@@ -425,6 +448,7 @@ istream_forward(struct istream *s)
 		return;
 	}
 	s->tgt = tgt;
+	s->attempts++;
 	snprintf(s->tgt_name, sizeof(s->tgt_name), "%s (%s)", tgt->name, addr_str(&tgt->addr, a, 1));
 	gnutls_init(&tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
 	gnutls_set_default_priority(tls);
@@ -601,6 +625,7 @@ on_data(nghttp2_session *h2, uint8_t flags, int32_t id, const uint8_t *data, siz
 		int n = snprintf(sz, sizeof(sz), "%zx\r\n", len);
 		edge_conn_write(s->b, sz, (size_t)n);
 	}
+	s->body_seen |= len > 0;
 	if (edge_conn_write(s->b, data, len) < 0)
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 	if (s->req_chunked)

@@ -3,7 +3,7 @@
 `portico meet` serves one: pages, an echo for POST/PUT bodies, a big
 download, a slow stream, /health, and a WebSocket echo at /ws.
 
-usage: backend.py PORT CERT KEY
+usage: backend.py PORT CERT KEY [NAME]
 """
 import base64
 import hashlib
@@ -15,6 +15,7 @@ import sys
 import time
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+NAME = sys.argv[4] if len(sys.argv) > 4 else "backend"
 PAGE = b"<!doctype html><title>Meeting</title><h1>Join call</h1>\n"
 
 
@@ -69,6 +70,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(0.1)
             self.wfile.write(b"0\r\n\r\n")
             return
+        if self.path == "/whoami":
+            return self.reply(200, NAME.encode())
         if self.path == "/hang":
             time.sleep(30)                 # a web bridge that never answers in time
             return self.reply(200, b"late\n")

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from edgelab import HOST, Lab, check, done, read_all, tls_connect, wait_for
+from edgelab import HOST, Lab, Proc, check, done, free_port, port_open, read_all, tls_connect, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -142,6 +142,33 @@ except (OSError, socket.timeout):
 check(closed, "a stalled request body is cut after idle-timeout")
 check(wait_for(lambda: "request body stalled" in lab.outside.text(), 5), "the outside log says so")
 check(lab.curl("/")[0] == 200, "others are served")
+lab.inside.term(); lab.outside.term()
+
+# ---- several web bridges: weighted round-robin by SRV, failover by priority
+lab = Lab()
+b2_port, b3_port = free_port(), free_port()
+conf = open(lab.inside_conf).read().replace(
+    "_cms-web._tls.cmsweb.octavio.com = 10 10 %d cmsweb.octavio.com" % lab.b_port,
+    "_cms-web._tls.cmsweb.octavio.com = 10 1 %d cmsweb.octavio.com, 10 2 %d cmsweb.octavio.com, "
+    "20 1 %d cmsweb.octavio.com" % (lab.b_port, b2_port, b3_port))
+open(lab.inside_conf, "w").write(conf)
+backends = {}
+for name, port in (("b2", b2_port), ("b3", b3_port)):
+    backends[name] = Proc(name, [sys.executable, os.path.join(HERE, "backend.py"), str(port), lab.wb_crt,
+                                 lab.wb_key, name], lab.d).start()
+    wait_for(lambda: port_open(port))
+lab.start()
+check(wait_for(lambda: sum(1 for w in (lab.status("inside") or {}).get("web_bridges", [])
+                           if w["health"] == "Healthy") == 3, 20), "three web bridges Healthy")
+seen = [lab.curl("/whoami")[1] for _ in range(12)]
+check(seen.count("backend") == 4 and seen.count("b2") == 8, "priority 10 shared by SRV weight 1:2, priority 20 idle", seen)
+lab.backend.kill9()
+backends["b2"].kill9()
+seen = [lab.curl("/whoami") for _ in range(6)]
+check(all(c == 200 and b == "b3" for c, b, _ in seen), "priority 10 gone: failover to priority 20 without errors",
+      seen)
+check("trying another" in lab.inside.text() or "Failed" in lab.inside.text(), "the failover is logged")
+backends["b3"].term()
 lab.inside.term(); lab.outside.term()
 
 # ---- the shipped conf files are valid (certificate paths pointed at a test CA)
