@@ -6,14 +6,13 @@ Usage: peer_policy.py PORTICO"""
 
 import os
 import re
-import subprocess
 import sys
 
 sys.dont_write_bytecode = True     # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stunclient as S                       # noqa: E402
 from turntest import (Server, check, check_eq, finish, portico_arg,  # noqa: E402
-                      dump_log_on_failure)
+                      dump_log_on_failure, run)
 
 portico = portico_arg()
 # Every client here comes from 127.0.0.1: the server's per-source limit on
@@ -172,10 +171,8 @@ srv3.check_clean_stop('server with denied-peers')
 # the configuration must be refused: silently not denying is the bypass.
 for spelled in ('::ffff:127.0.0.1', '::ffff:127.0.0.0/104'):
     probe = Server(portico, turn=['allowed-peers = 127.0.0.0/8', 'denied-peers = ' + spelled, NORATE])
-    p = subprocess.run([portico, 'turn', '--check', '-c', probe.conf], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=60)
-    out = p.stdout.decode('utf-8', 'replace')
-    if p.returncode != 0:
+    rc, out = run([portico, 'turn', '--check', '-c', probe.conf])
+    if rc != 0:
         check(re.search(re.escape(probe.conf) + r':\d+:', out) is not None,
               'denied-peers = %s is refused naming file:line' % spelled, out)
         continue

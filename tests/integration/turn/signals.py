@@ -7,7 +7,6 @@ Usage: signals.py PORTICO"""
 import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 
@@ -15,7 +14,7 @@ sys.dont_write_bytecode = True     # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stunclient as S                       # noqa: E402
 from turntest import (Server, check, check_eq, finish, portico_arg,  # noqa: E402
-                      dump_log_on_failure, tmpdir)
+                      dump_log_on_failure, tmpdir, run)
 
 portico = portico_arg()
 # Every client here comes from 127.0.0.1: the server's per-source limit on
@@ -38,9 +37,8 @@ def run_check(name, text):
     path = os.path.join(d, name)
     with open(path, 'w') as f:
         f.write(text)
-    p = subprocess.run([portico, 'turn', '--check', '-c', path], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=60)
-    return path, p.returncode, (p.stdout + p.stderr).decode('utf-8', 'replace')
+    rc, out = run([portico, 'turn', '--check', '-c', path])
+    return path, rc, out
 
 
 GOOD = """; a comment
@@ -71,9 +69,8 @@ path, rc, out = run_check('good.conf', GOOD)
 check_eq(rc, 0, '--check on a good configuration (every key) exits 0')
 shipped = os.path.normpath(os.path.join(here, '..', '..', '..', 'conf', 'turn.conf'))
 if os.path.exists(shipped):
-    p = subprocess.run([portico, 'turn', '--check', '-c', shipped], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=60)
-    check_eq(p.returncode, 0, '--check on the shipped conf/turn.conf exits 0')
+    rc, out = run([portico, 'turn', '--check', '-c', shipped])
+    check_eq(rc, 0, '--check on the shipped conf/turn.conf exits 0')
 
 # (name, text, line of the error)
 BAD = [
@@ -108,9 +105,8 @@ for name, text, line in BAD:
 path, rc, out = run_check('wild.conf', '[turn]\nlisten = 0.0.0.0:3478\n')
 check(rc != 0 and path in out, '--check refuses a wildcard listen without relay-address, naming the file',
       out.strip())
-p = subprocess.run([portico, 'turn', '--check', '-c', os.path.join(d, 'missing.conf')],
-                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-check(p.returncode != 0, '--check on a missing file exits non-zero', p.stdout)
+rc, out = run([portico, 'turn', '--check', '-c', os.path.join(d, 'missing.conf')])
+check(rc != 0, '--check on a missing file exits non-zero', out)
 
 # ================================================================ SIGHUP
 srv = Server(portico, turn=['allowed-peers = 127.0.0.0/8', NORATE],

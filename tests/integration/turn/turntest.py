@@ -71,6 +71,18 @@ def tmpdir():
     return d
 
 
+def run(args, timeout=60):
+    """Run a short command (killed at exit like the rest); returns
+    (exit status, stdout+stderr as text)."""
+    p = spawn(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        out = p.communicate(timeout=timeout)[0]
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out = p.communicate()[0]
+    return p.returncode, out.decode('utf-8', 'replace')
+
+
 def spawn(args, **kw):
     """Popen whose process is killed at exit."""
     p = subprocess.Popen(args, **kw)
