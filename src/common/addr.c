@@ -266,6 +266,25 @@ cidr_match(const struct cidr *c, const struct sockaddr_storage *a)
 	return 1;
 }
 
+int
+cidr_canonical(struct cidr *c)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t compat[12] = { 0 };
+	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	if (c->af != AF_INET6 || c->prefix < 96)
+		return 0;
+	if (memcmp(c->net, mapped, 12) != 0 && memcmp(c->net, nat64, 12) != 0 &&
+	    (memcmp(c->net, compat, 12) != 0 || c->prefix < 112))
+		return 0;   /* ::/96..::/111 would swallow :: and ::1: leave those IPv6 */
+	c->af = AF_INET;
+	memmove(c->net, c->net + 12, 4);
+	memset(c->net + 4, 0, 12);
+	c->prefix -= 96;
+	return 1;
+}
+
 const char *
 cidr_str(const struct cidr *c, char buf[ADDR_STRLEN])
 {

@@ -46,6 +46,11 @@ struct cidr {
 /* "10.0.0.0/8", "fe80::/10", or a bare address (full-length prefix).
  * Host bits set is an error (a typo more often than intent). 0 or -1. */
 int cidr_parse(const char *s, struct cidr *out);
+/* A range written in an IPv4-in-IPv6 form (::ffff:a.b.c.d/104,
+ * 64:ff9b::/96 + n, ::a.b.c.d/120) becomes the IPv4 range it denotes, so it
+ * matches canonicalised addresses (see addr_canonical).  Returns 1 when it
+ * rewrote. */
+int cidr_canonical(struct cidr *c);
 /* Does a (not canonicalised here) fall in c?  Family must match. */
 int cidr_match(const struct cidr *c, const struct sockaddr_storage *a);
 /* "10.0.0.0/8" */

@@ -133,6 +133,8 @@ add_cidrs(struct cidr *v, unsigned *n, const char *list, char *err, size_t errle
 			SETERR("\"%s\" is not an address or CIDR range (e.g. 10.0.0.0/8)", tok);
 			return -1;
 		}
+		/* Peers are judged in canonical form: so are the ranges. */
+		cidr_canonical(&v[*n]);
 		(*n)++;
 	}
 	return 0;

@@ -85,8 +85,9 @@ resp_begin(struct req *r, uint16_t cls)
 	stun_build_init(&r->b, worker_tx_slot(r->w), TX_SLOT, r->m->method, cls, r->m->tid);
 }
 
-static void
-resp_send(struct req *r)
+/* Adds integrity and fingerprint; the response's length, or -1. */
+static long
+resp_finish(struct req *r)
 {
 	long n;
 
@@ -95,11 +96,19 @@ resp_send(struct req *r)
 	if (r->m->fp >= 0)
 		stun_build_fingerprint(&r->b);
 	n = stun_build_finish(&r->b);
-	if (n < 0) {
+	if (n < 0)
 		plog(PLOG_ERROR, "turn", "could not build a %s response: %s",
 		     stun_method_name(r->m->method), strerror((int)-n));
+	return n < 0 ? -1 : n;
+}
+
+static void
+resp_send(struct req *r)
+{
+	long n = resp_finish(r);
+
+	if (n < 0)
 		return;
-	}
 	if (r->a && n <= RESP_CACHE) {  /* answer retransmissions identically */
 		memcpy(r->a->last_tid, r->m->tid, STUN_TID_LEN);
 		memcpy(r->a->last_resp, r->b.buf, (size_t)n);
@@ -305,7 +314,7 @@ authenticate(struct req *r)
 	rc = turn_nonce_check(r->w->sh->nonce_secret, &r->c->remote, r->w->wallnow,
 			      cfg->nonce_lifetime, nonce->val, nonce->len);
 	if (rc < 0) {
-		auth_fail(r, STAT_AUTH_STALE_NONCE, PLOG_DEBUG,
+		auth_fail(r, STAT_AUTH_STALE_NONCE, PLOG_INFO,
 			  rc == -ESTALE ? "stale nonce" : "nonce not issued to this client", 438);
 		return -1;
 	}
@@ -679,12 +688,25 @@ do_refresh(struct req *r)
 	}
 	resp_begin(r, STUN_SUCCESS);
 	if (want == 0) {
+		/* RFC 8656 7.3: the allocation is gone when the success is sent,
+		 * so its port and quota are released first (a client may allocate
+		 * again at once, from another 5-tuple and so another worker). */
 		struct alloc *a = r->a;
+		uint8_t out[RESP_CACHE];
+		long n;
+
 		stun_build_u32(&r->b, STUN_ATTR_LIFETIME, 0);
 		add_software(r);
-		r->a = NULL;            /* nothing left to cache the answer in */
-		resp_send(r);
-		alloc_destroy(r->w, a, "client refreshed with lifetime 0");
+		n = resp_finish(r);
+		if (n > 0 && (size_t)n <= sizeof(out))
+			memcpy(out, r->b.buf, (size_t)n);
+		r->a = NULL;
+		alloc_destroy(r->w, a, "client refreshed with lifetime 0");   /* recycles the slot */
+		if (n > 0 && (size_t)n <= sizeof(out)) {
+			uint8_t *slot = worker_tx_slot(r->w);
+			memcpy(slot, out, (size_t)n);
+			worker_send_client(r->w, r->c, slot, (size_t)n);
+		}
 		return;
 	}
 	r->a->expires = r->w->now + alloc_lifetime(r->w->cfg, want);

@@ -30,7 +30,9 @@ struct ev {
 /* Room kept in front of received relay data, so that a Data indication
  * header (20 + XOR-PEER-ADDRESS 24 + DATA 4) is written in place. */
 #define RX_HEADROOM 48
-#define RX_SLOT 4096
+/* Room for the largest UDP payload (65507) after the headroom, plus
+ * padding: a slot costs address space, only the bytes received are touched. */
+#define RX_SLOT (65536 + 128)
 #define RX_BATCH 32
 #define TX_BATCH 64
 #define TX_SLOT 512            /* built responses */
