@@ -320,6 +320,9 @@ struct edge_tunnel {
 	GQueue streams;                    /* role's stream objects */
 	int in_recv;                       /* inside nghttp2_session_mem_recv */
 	guint pump_idle;                   /* deferred send scheduled */
+	void *lookup;                      /* inside: pending name lookup of the outside */
+	struct sockaddr_storage addrs[8];  /* inside: the outside's addresses, tried in order */
+	unsigned naddrs, addr_i;
 	uint64_t streams_total;
 };
 

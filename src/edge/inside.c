@@ -48,6 +48,7 @@ struct istream {
 
 static void tunnel_connect(struct edge_tunnel *t);
 static void istream_forward(struct istream *s);
+static void tunnel_dial(struct edge_tunnel *t, const struct sockaddr_storage *a);
 static void istream_respond_error(struct istream *s, int status, const char *why);
 static gboolean response_timeout(gpointer data);
 
@@ -820,6 +821,13 @@ tunnel_closed(struct edge_conn *c, const char *why)
 	char msg[300];
 
 	t->conn = NULL;
+	if (t->state == EDGE_T_CONNECTING && c->connecting && t->addr_i + 1 < t->naddrs) {
+		plog(PLOG_INFO, MOD, "tunnel %u: %s: %s; trying the next address", t->slot, t->peer, why);
+		if (t->timer)
+			g_source_remove(t->timer), t->timer = 0;
+		tunnel_dial(t, &t->addrs[++t->addr_i]);
+		return;
+	}
 	if (t->state == EDGE_T_HELLO && c->eof)
 		why = "the outside node closed the connection during the hello";
 	else if (t->state == EDGE_T_CONNECTING && strstr(why, "alert")) {
@@ -843,60 +851,108 @@ tunnel_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* Resolve [traversal] connect: a [dns] override, else a literal address,
- * else the system resolver (blocking is fine: at most once per attempt). */
+/* [traversal] connect as an address: a [dns] override or a literal; 0,
+ * or -1 when the system resolver must be asked. */
 static int
-connect_addr(struct edge_proc *p, struct sockaddr_storage *a)
+connect_addr_now(const struct edge_config *cfg, struct sockaddr_storage *a)
 {
-	const struct edge_config *cfg = p->cfg;
-	GList *l;
-	GInetAddress *ia;
-
 	for (unsigned i = 0; i < cfg->ndns; i++)
 		if (!cfg->dns[i].srv && !g_ascii_strcasecmp(cfg->dns[i].name, cfg->t_connect_host) &&
 		    addr_parse(cfg->dns[i].values.v[0], cfg->t_connect_port, a) == 0)
 			return 0;
-	if (addr_parse(cfg->t_connect_host, cfg->t_connect_port, a) == 0)
-		return 0;
-	{
-		GResolver *res = g_resolver_get_default();
-		l = g_resolver_lookup_by_name(res, cfg->t_connect_host, NULL, NULL);
-		g_object_unref(res);
+	return addr_parse(cfg->t_connect_host, cfg->t_connect_port, a);
+}
+
+static void
+tunnel_dial(struct edge_tunnel *t, const struct sockaddr_storage *a)
+{
+	struct edge_proc *p = t->proc;
+	gnutls_session_t tls;
+	char err[256];
+
+	addr_str(a, t->peer, 1);
+	gnutls_init(&tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
+	gnutls_set_default_priority(tls);
+	gnutls_credentials_set(tls, GNUTLS_CRD_CERTIFICATE, p->t_creds);
+	gnutls_server_name_set(tls, GNUTLS_NAME_DNS, p->cfg->t_server_name, strlen(p->cfg->t_server_name));
+	t->conn = edge_conn_connect(a, tls, &tunnel_ops, t, err, sizeof(err));
+	if (!t->conn)
+		return tunnel_down(t, err);
+	t->timer = g_timeout_add_seconds(p->cfg->t_handshake_timeout, tunnel_timeout, t);
+}
+
+/* An asynchronous lookup of the outside node's name.  The tunnel may be
+ * freed meanwhile (process stop): then the lookup is cancelled and the
+ * callback touches nothing but itself. */
+struct dial_lookup {
+	struct edge_tunnel *t;
+	GCancellable *cancel;
+};
+
+static void
+dial_resolved(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct dial_lookup *d = data;
+	GError *gerr = NULL;
+	GList *l = g_resolver_lookup_by_name_finish(G_RESOLVER(src), res, &gerr);
+	struct edge_tunnel *t = d->t;
+	struct sockaddr_storage a;
+	char err[300];
+
+	if (!g_cancellable_is_cancelled(d->cancel)) {
+		t->lookup = NULL;
+		if (!l) {
+			snprintf(err, sizeof(err), "cannot resolve %s: %s", t->proc->cfg->t_connect_host,
+				 gerr ? gerr->message : "no address");
+			tunnel_down(t, err);
+		} else {
+			/* Every address, tried in order when a connect fails. */
+			t->naddrs = t->addr_i = 0;
+			for (GList *x = l; x && t->naddrs < G_N_ELEMENTS(t->addrs); x = x->next) {
+				GSocketAddress *sa = g_inet_socket_address_new(x->data,
+									       (guint16)t->proc->cfg->t_connect_port);
+				g_socket_address_to_native(sa, &t->addrs[t->naddrs++], sizeof(a), NULL);
+				g_object_unref(sa);
+			}
+			tunnel_dial(t, &t->addrs[0]);
+		}
 	}
-	if (!l)
-		return -1;
-	ia = l->data;
-	{
-		GSocketAddress *sa = g_inet_socket_address_new(ia, (guint16)cfg->t_connect_port);
-		g_socket_address_to_native(sa, a, sizeof(*a), NULL);
-		g_object_unref(sa);
-	}
-	g_resolver_free_addresses(l);
-	return 0;
+	if (l)
+		g_resolver_free_addresses(l);
+	if (gerr)
+		g_error_free(gerr);
+	g_object_unref(d->cancel);
+	g_free(d);
 }
 
 static void
 tunnel_connect(struct edge_tunnel *t)
 {
-	struct edge_proc *p = t->proc;
 	struct sockaddr_storage a;
-	gnutls_session_t tls;
-	char err[256];
+	struct dial_lookup *d;
+	GResolver *res;
 
 	edge_tunnel_set_state(t, EDGE_T_CONNECTING);
-	if (connect_addr(p, &a) < 0) {
-		snprintf(err, sizeof(err), "cannot resolve %s", p->cfg->t_connect_host);
-		return tunnel_down(t, err);
-	}
-	addr_str(&a, t->peer, 1);
-	gnutls_init(&tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
-	gnutls_set_default_priority(tls);
-	gnutls_credentials_set(tls, GNUTLS_CRD_CERTIFICATE, p->t_creds);
-	gnutls_server_name_set(tls, GNUTLS_NAME_DNS, p->cfg->t_server_name, strlen(p->cfg->t_server_name));
-	t->conn = edge_conn_connect(&a, tls, &tunnel_ops, t, err, sizeof(err));
-	if (!t->conn)
-		return tunnel_down(t, err);
-	t->timer = g_timeout_add_seconds(p->cfg->t_handshake_timeout, tunnel_timeout, t);
+	t->naddrs = t->addr_i = 0;
+	if (connect_addr_now(t->proc->cfg, &a) == 0)
+		return tunnel_dial(t, &a);
+	d = g_new0(struct dial_lookup, 1);
+	d->t = t;
+	d->cancel = g_cancellable_new();
+	t->lookup = d;
+	res = g_resolver_get_default();
+	g_resolver_lookup_by_name_async(res, t->proc->cfg->t_connect_host, d->cancel, dial_resolved, d);
+	g_object_unref(res);
+}
+
+static void
+tunnel_cancel_lookup(struct edge_tunnel *t)
+{
+	struct dial_lookup *d = t->lookup;
+
+	if (d)
+		g_cancellable_cancel(d->cancel);
+	t->lookup = NULL;
 }
 
 int
@@ -964,6 +1020,7 @@ edge_inside_stop(struct edge_proc *p)
 			s->link = NULL;
 			istream_free(s);
 		}
+		tunnel_cancel_lookup(t);
 		edge_tunnel_teardown(t);
 		edge_buf_free(&t->hello);
 		g_ptr_array_remove_index(p->tunnels, 0);

@@ -144,6 +144,16 @@ check(wait_for(lambda: "request body stalled" in lab.outside.text(), 5), "the ou
 check(lab.curl("/")[0] == 200, "others are served")
 lab.inside.term(); lab.outside.term()
 
+# ---- [traversal] connect by name: asynchronous lookup, every address tried
+lab = Lab()
+conf = open(lab.inside_conf).read().replace("connect = 127.0.0.1:%d" % lab.t_port, "connect = localhost:%d" % lab.t_port)
+open(lab.inside_conf, "w").write(conf)
+lab.start()
+check(lab.active_tunnels() == 2, "connect = localhost: the system resolver's addresses are tried in order",
+      lab.inside.text()[-1500:])
+check(lab.curl("/")[0] == 200, "served through tunnels dialled by name")
+lab.inside.term(); lab.outside.term()
+
 # ---- several web bridges: weighted round-robin by SRV, failover by priority
 lab = Lab()
 b2_port, b3_port = free_port(), free_port()
