@@ -15,7 +15,9 @@
       errRate: 'Too many attempts. Wait a minute and try again.', errName: 'Enter your name.',
       errLink: 'Joining calls is not available right now. Please try again later.',
       errExpired: 'This request expired. Start again.', errGeneric: 'Something went wrong. Please try again.',
-      full: 'This call is full.',
+      full: 'This call is full.', mute: 'Mute', unmute: 'Unmute', cameraOff: 'Stop camera',
+      cameraOn: 'Start camera', mediaFailed: 'Audio and video could not connect.', noDevices: 'No camera or microphone available.',
+      media: 'Audio and video could not start.',
       other: 'Français'
     },
     fr: {
@@ -30,7 +32,9 @@
       errRate: 'Trop de tentatives. Attendez une minute et réessayez.', errName: 'Saisissez votre nom.',
       errLink: "Il n'est pas possible de joindre un appel pour le moment. Réessayez plus tard.",
       errExpired: 'Cette demande a expiré. Recommencez.', errGeneric: "Une erreur s'est produite. Réessayez.",
-      full: 'Cet appel est complet.',
+      full: 'Cet appel est complet.', mute: 'Couper le micro', unmute: 'Activer le micro', cameraOff: 'Arrêter la caméra',
+      cameraOn: 'Démarrer la caméra', mediaFailed: "L'audio et la vidéo n'ont pas pu se connecter.",
+      noDevices: 'Aucune caméra ni micro disponible.', media: "L'audio et la vidéo n'ont pas pu démarrer.",
       other: 'English'
     }
   };
@@ -39,7 +43,8 @@
   var params = new URLSearchParams(location.search);
   var lang = params.get('lang') || ((navigator.language || 'en').toLowerCase().indexOf('fr') === 0 ? 'fr' : 'en');
   if (!STR[lang]) lang = 'en';
-  var state = { token: null, session: null, space: '', ws: null, list: [] };
+  var state = { token: null, session: null, space: '', ws: null, list: [], media: null, streams: {},
+    muted: false, cameraOff: false };
   var $ = function (id) { return document.getElementById(id); };
   function t(k) { return STR[lang][k] || STR.en[k] || k; }
 
@@ -75,9 +80,35 @@
     });
   }
 
+  function tile(id, name) {
+    var el = document.querySelector('.tile[data-tile="' + id + '"]');
+    if (el) { el.querySelector('.name').textContent = name; return el; }
+    el = document.createElement('figure'); el.className = 'tile'; el.setAttribute('data-tile', id);
+    var v = document.createElement('video'); v.autoplay = true; v.playsInline = true;
+    var cap = document.createElement('figcaption'); cap.className = 'name'; cap.textContent = name;
+    el.appendChild(v); el.appendChild(cap); $('tiles').appendChild(el);
+    return el;
+  }
+  function renderTiles() {
+    var keep = {};
+    state.list.forEach(function (p) {
+      var id = p.self ? 'self' : p.id; keep[id] = true;
+      var el = tile(id, p.name + (p.self ? ' ' + t('you') : ''));
+      var v = el.querySelector('video'), s = p.self ? (state.media && state.media.local) : state.streams[p.id];
+      if (p.self) v.muted = true;
+      if (s && v.srcObject !== s) v.srcObject = s;
+    });
+    document.querySelectorAll('.tile').forEach(function (el) {
+      if (!keep[el.getAttribute('data-tile')]) el.remove();
+    });
+    $('count').textContent = String(state.list.length);
+  }
   function renderList() {
     var ul = $('participants');
     if (!ul) return;
+    renderTiles();
+    $('mute').textContent = t(state.muted ? 'unmute' : 'mute');
+    $('camera').textContent = t(state.cameraOff ? 'cameraOn' : 'cameraOff');
     ul.textContent = '';
     state.list.forEach(function (p) {
       var li = document.createElement('li');
@@ -95,17 +126,42 @@
     var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
       '/ws?session=' + encodeURIComponent(state.session));
     state.ws = ws;
+    var media = new window.PorticoMedia(function (msg) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+    }, {
+      local: function () { renderTiles(); },
+      track: function (id, stream) { state.streams[id] = stream; renderTiles(); },
+      state: function () {},
+      error: function (k) { $('call-status').textContent = t(k); }
+    });
+    state.media = media; state.streams = {};
+    document.querySelector('.card').classList.add('in-call');
+    media.start();
     ws.onmessage = function (ev) {
       var m; try { m = JSON.parse(ev.data); } catch (e) { return; }
+      if (m.type === 'offer') { media.offer(m); return; }
+      if (m.type === 'speaker') {
+        document.querySelectorAll('.tile').forEach(function (el) {
+          var id = el.getAttribute('data-tile'), self = state.list.filter(function (p) { return p.self; })[0];
+          el.classList.toggle('speaking', id === m.id || (id === 'self' && self && self.id === m.id));
+        });
+        return;
+      }
+      if (m.type === 'mediaFailed') { $('call-status').textContent = t('mediaFailed'); return; }
       if (m.type === 'participants') {
         state.list = m.participants; $('call-status').textContent = t('connected');
         $('call-space').textContent = m.spaceName || state.space; renderList();
       } else if (m.type === 'disconnected') {
         $('call-status').textContent = t(m.reason === 'participantLimitReached' ? 'full' : 'disconnected');
-        state.list = []; renderList();
+        endMedia(); state.list = []; renderList();
       }
     };
-    ws.onclose = function () { if (state.ws === ws) state.ws = null; };
+    ws.onclose = function () { if (state.ws === ws) { state.ws = null; endMedia(); } };
+  }
+  function endMedia() {
+    if (state.media) state.media.stop();
+    state.media = null; state.streams = {};
+    document.querySelector('.card').classList.remove('in-call');
   }
 
   $('join-call').addEventListener('click', function () { show('callid'); });
@@ -129,8 +185,19 @@
       openCall();
     });
   });
+  $('mute').addEventListener('click', function () {
+    state.muted = !state.muted;
+    if (state.media) state.media.setEnabled('audio', !state.muted);
+    $('mute').setAttribute('aria-pressed', String(state.muted)); renderList();
+  });
+  $('camera').addEventListener('click', function () {
+    state.cameraOff = !state.cameraOff;
+    if (state.media) state.media.setEnabled('video', !state.cameraOff);
+    $('camera').setAttribute('aria-pressed', String(state.cameraOff)); renderList();
+  });
   $('leave').addEventListener('click', function () {
     if (state.ws) state.ws.close();
+    endMedia();
     state.list = []; renderList();
     $('call-status').textContent = t('left');
     show('welcome');

@@ -4,9 +4,13 @@
  * bridge only through link.h.  Loop thread only; owns its tables.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "common/plog.h"
+#include "media/media.h"
 #include "meet/callbridge.h"
 #include "meet/link.h"
 
@@ -19,6 +23,10 @@ struct leg {
 	char *call;                 /* call id */
 	char *jid, *name;
 	gint64 started;
+	uint32_t peer;              /* media engine peer id, 0 = no media */
+	unsigned call_number;
+	struct media_stats st;      /* last MEDIA_EV_STATS */
+	int media_state;            /* 0 setting up, 1 connected, -1 failed */
 };
 
 struct call {
@@ -47,7 +55,15 @@ struct meet_callbridge {
 	GPtrArray *call_order;      /* call ids, creation order */
 	unsigned next_call, requests;
 	unsigned max_legs, completed;
+	struct media_engine *media; /* NULL when the engine could not start */
+	GHashTable *peers;          /* media peer id -> leg id (weak) */
+	uint32_t next_peer;
 };
+
+static void cb_media_event(void *ctx, const struct media_event *ev);
+static void cb_media_join(struct meet_callbridge *cb, struct call *c, struct leg *l);
+static void cb_media_leave(struct meet_callbridge *cb, struct leg *l);
+static void cb_on_signal(struct meet_callbridge *cb, GHashTable *in);
 
 static void
 leg_free(gpointer p)
@@ -401,7 +417,9 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 	meet_event(PLOG_INFO, "new session created for user \"%s\"", l->jid);
 	meet_event(PLOG_INFO, "call %u: allocated for %s \"Web client\" conference participation",
 		   c->number, l->jid);
+	l->call_number = c->number;
 	cb_broadcast(cb, c);
+	cb_media_join(cb, c, l);
 }
 
 /* Removes a leg; ends its call when empty (unless activeWhenEmpty). */
@@ -411,6 +429,7 @@ cb_leg_remove(struct meet_callbridge *cb, struct leg *l, const char *why)
 	struct call *c = g_hash_table_lookup(cb->calls, l->call);
 
 	meet_event(PLOG_INFO, "call %u: %s left the conference (%s)", c ? c->number : 0, l->jid, why);
+	cb_media_leave(cb, l);
 	g_hash_table_remove(cb->sessions, l->session);
 	cb->completed++;
 	if (c) {
@@ -450,6 +469,7 @@ cb_recv(void *ctx, const char *type, GHashTable *msg)
 		{ "login", cb_on_login },
 		{ "join", cb_on_join },
 		{ "leave", cb_on_leave },
+		{ "signal", cb_on_signal },
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(handlers); i++)
@@ -492,6 +512,21 @@ meet_cb_new(struct meet_server *srv)
 	cb->tokens = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
 	cb->guests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
 	cb->call_order = g_ptr_array_new_with_free_func(g_free);
+	cb->peers = g_hash_table_new(g_direct_hash, g_direct_equal);
+	{
+		struct media_config mc = {
+			.workers = (unsigned)srv->cfg.media_workers,
+			.host_candidates = srv->cfg.media_host_candidates,
+			.relay_timeout_ms = (unsigned)srv->cfg.media_relay_timeout,
+			.ice_timeout_ms = (unsigned)srv->cfg.media_ice_timeout,
+			.port_min = (unsigned)srv->cfg.media_port_min,
+			.port_max = (unsigned)srv->cfg.media_port_max,
+		};
+		const char *err = NULL;
+		cb->media = media_engine_new(&mc, cb_media_event, cb, &err);
+		if (!cb->media)
+			meet_event(PLOG_ERROR, "media engine failed to start: %s; calls will have no media", err);
+	}
 	meet_link_attach(srv->link, MEET_LINK_CALLBRIDGE, cb_recv, cb_link_state, cb);
 	return cb;
 }
@@ -501,6 +536,8 @@ meet_cb_free(struct meet_callbridge *cb)
 {
 	if (!cb)
 		return;
+	media_engine_free(cb->media);
+	g_hash_table_unref(cb->peers);
 	g_hash_table_unref(cb->sessions);
 	g_hash_table_unref(cb->legs);
 	g_hash_table_unref(cb->calls);
@@ -594,6 +631,36 @@ meet_cb_leg_ids(struct meet_callbridge *cb, const char *call, const char *filter
 	return out;
 }
 
+static void
+text_double(struct meet_node *n, const char *name, double v)
+{
+	char buf[32];
+
+	g_snprintf(buf, sizeof(buf), "%.1f", v);
+	meet_node_text(n, name, buf);
+}
+
+/* The vendor's rxAudio/txAudio/rxVideo/txVideo elements. */
+static void
+leg_dir_render(struct meet_node *st, const char *name, const struct media_dir_stats *d, int video)
+{
+	struct meet_node *n;
+
+	if (!*d->codec)
+		return;
+	n = meet_node_add(st, name);
+	meet_node_text(n, "codec", d->codec);
+	if (video && d->width && d->height) {
+		text_uint(n, "width", d->width);
+		text_uint(n, "height", d->height);
+	}
+	if (video)
+		text_double(n, "frameRate", d->frame_rate);
+	text_uint(n, "bitRate", d->bitrate);
+	text_double(n, "packetLossPercentage", d->loss_percent);
+	text_double(n, "jitter", d->jitter_ms);
+}
+
 int
 meet_cb_leg_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent, int full)
 {
@@ -613,8 +680,17 @@ meet_cb_leg_render(struct meet_callbridge *cb, const char *id, struct meet_node 
 	meet_node_text(n, "subType", "webApp");
 	meet_node_text(n, "direction", "incoming");
 	st = meet_node_add(n, "status");
-	meet_node_text(st, "state", "connected");
+	meet_node_text(st, "state", l->media_state < 0 ? "failed" : l->media_state ? "connected"
+										 : "initial");
 	text_uint(st, "durationSeconds", (g_get_monotonic_time() - l->started) / G_USEC_PER_SEC);
+	meet_node_text(st, "encryptedMedia", l->st.encrypted ? "true" : "false");
+	if (*l->st.srtp_profile)
+		meet_node_text(st, "srtpProfile", l->st.srtp_profile);
+	/* rx = what the guest sends us; tx = what we forward to the guest. */
+	leg_dir_render(st, "rxAudio", &l->st.rx_audio, 0);
+	leg_dir_render(st, "txAudio", &l->st.tx_audio, 0);
+	leg_dir_render(st, "rxVideo", &l->st.rx_video, 1);
+	leg_dir_render(st, "txVideo", &l->st.tx_video, 1);
 	return 0;
 }
 
@@ -696,4 +772,270 @@ meet_cb_stats(struct meet_callbridge *cb, unsigned *calls, unsigned *legs, unsig
 	*legs = g_hash_table_size(cb->legs);
 	*max_legs = cb->max_legs;
 	*completed = cb->completed;
+}
+
+/* ---- media: the SFU engine behind each call leg ----------------------------------- */
+
+static struct leg *
+leg_of_peer(struct meet_callbridge *cb, uint32_t peer)
+{
+	const char *id = g_hash_table_lookup(cb->peers, GUINT_TO_POINTER(peer));
+
+	return id ? g_hash_table_lookup(cb->legs, id) : NULL;
+}
+
+/* The turnServers entries: for the engine (serverAddress) and for the
+ * browser (clientAddress).  Returns how many were filled. */
+static unsigned
+cb_turn_servers(struct meet_callbridge *cb, struct media_turn *t, unsigned max, GPtrArray *ids)
+{
+	GPtrArray *list = meet_store_list(cb->srv->store, "turnServers", NULL);
+	unsigned n = 0;
+
+	for (guint i = 0; i < list->len && n < max; i++) {
+		GHashTable *o = meet_store_get(cb->srv->store, g_ptr_array_index(list, i));
+		const char *tcp;
+		if (!o)
+			continue;
+		memset(&t[n], 0, sizeof(t[n]));
+		g_strlcpy(t[n].host, g_hash_table_lookup(o, "serverAddress") ?: "", sizeof(t[n].host));
+		g_strlcpy(t[n].username, g_hash_table_lookup(o, "username") ?: "", sizeof(t[n].username));
+		g_strlcpy(t[n].password, g_hash_table_lookup(o, "password") ?: "", sizeof(t[n].password));
+		t[n].udp_port = (uint16_t)cb->srv->cfg.turn_udp_port;
+		tcp = g_hash_table_lookup(o, "tcpPortNumberOverride");
+		t[n].tcp_port = tcp ? (uint16_t)atoi(tcp) : 0;
+		if (*t[n].host) {
+			if (ids)
+				g_ptr_array_add(ids, g_strdup(g_ptr_array_index(list, i)));
+			n++;
+		}
+		g_hash_table_unref(o);
+	}
+	g_ptr_array_unref(list);
+	return n;
+}
+
+static void
+cb_media_join(struct meet_callbridge *cb, struct call *c, struct leg *l)
+{
+	struct media_turn turn[MEDIA_MAX_TURN];
+	unsigned n;
+
+	if (!cb->media)
+		return;
+	n = cb_turn_servers(cb, turn, MEDIA_MAX_TURN, NULL);
+	l->peer = ++cb->next_peer ? cb->next_peer : ++cb->next_peer;
+	g_hash_table_insert(cb->peers, GUINT_TO_POINTER(l->peer), l->id);
+	meet_event(PLOG_INFO, "call %u: setting up combined RTP session for DTLS (%s, %u TURN server%s)",
+		   c->number, l->jid, n, n == 1 ? "" : "s");
+	media_peer_add(cb->media, c->number, l->peer, l->id, turn, n);
+	explicit_bzero(turn, sizeof(turn));
+}
+
+static void
+cb_media_leave(struct meet_callbridge *cb, struct leg *l)
+{
+	if (!cb->media || !l->peer)
+		return;
+	media_peer_remove(cb->media, l->peer);
+	g_hash_table_remove(cb->peers, GUINT_TO_POINTER(l->peer));
+	l->peer = 0;
+}
+
+static void
+cb_signal(struct meet_callbridge *cb, struct leg *l, JsonBuilder *b)
+{
+	JsonGenerator *g = json_generator_new();
+	JsonNode *root = json_builder_get_root(b);
+	GHashTable *m = meet_link_msg();
+	char *text;
+
+	json_generator_set_root(g, root);
+	text = json_generator_to_data(g, NULL);
+	meet_link_set(m, "session", l->session);
+	meet_link_set(m, "data", text);
+	cb_reply(cb, "signal", m);
+	g_free(text);
+	json_node_unref(root);
+	g_object_unref(g);
+}
+
+/* iceServers for the browser: clientAddress (serverAddress when unset),
+ * UDP on the TURN port and TCP on tcpPortNumberOverride. */
+static void
+cb_ice_servers(struct meet_callbridge *cb, JsonBuilder *b)
+{
+	GPtrArray *list = meet_store_list(cb->srv->store, "turnServers", NULL);
+
+	json_builder_set_member_name(b, "iceServers");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < list->len; i++) {
+		GHashTable *o = meet_store_get(cb->srv->store, g_ptr_array_index(list, i));
+		const char *host, *tcp;
+		char *h, *u;
+		if (!o)
+			continue;
+		host = g_hash_table_lookup(o, "clientAddress");
+		if (!host || !*host)
+			host = g_hash_table_lookup(o, "serverAddress");
+		tcp = g_hash_table_lookup(o, "tcpPortNumberOverride");
+		h = strchr(host ? host : "", ':') ? g_strdup_printf("[%s]", host) : g_strdup(host ? host : "");
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "urls");
+		json_builder_begin_array(b);
+		u = g_strdup_printf("turn:%s:%lu?transport=udp", h, cb->srv->cfg.turn_udp_port);
+		json_builder_add_string_value(b, u);
+		g_free(u);
+		if (tcp && atoi(tcp) > 0) {
+			u = g_strdup_printf("turn:%s:%d?transport=tcp", h, atoi(tcp));
+			json_builder_add_string_value(b, u);
+			g_free(u);
+		}
+		json_builder_end_array(b);
+		json_builder_set_member_name(b, "username");
+		json_builder_add_string_value(b, g_hash_table_lookup(o, "username") ?: "");
+		json_builder_set_member_name(b, "credential");
+		json_builder_add_string_value(b, g_hash_table_lookup(o, "password") ?: "");
+		json_builder_end_object(b);
+		g_free(h);
+		g_hash_table_unref(o);
+	}
+	json_builder_end_array(b);
+	g_ptr_array_unref(list);
+}
+
+static void
+ev_offer(struct meet_callbridge *cb, struct leg *l, const struct media_event *ev)
+{
+	JsonBuilder *b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "type");
+	json_builder_add_string_value(b, "offer");
+	json_builder_set_member_name(b, "sdp");
+	json_builder_add_string_value(b, ev->sdp);
+	json_builder_set_member_name(b, "iceTransportPolicy");
+	json_builder_add_string_value(b, cb->srv->cfg.media_browser_relay ? "relay" : "all");
+	cb_ice_servers(cb, b);
+	json_builder_end_object(b);
+	cb_signal(cb, l, b);
+	g_object_unref(b);
+}
+
+static void
+ev_simple(struct meet_callbridge *cb, struct leg *l, const char *type, const char *key,
+	  const char *value)
+{
+	JsonBuilder *b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "type");
+	json_builder_add_string_value(b, type);
+	json_builder_set_member_name(b, key);
+	json_builder_add_string_value(b, value);
+	json_builder_end_object(b);
+	cb_signal(cb, l, b);
+	g_object_unref(b);
+}
+
+/* No relay candidate on any TURN server: the seed's fourth failure. */
+static void
+ev_relay(struct meet_callbridge *cb, struct leg *l, const struct media_event *ev)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+	struct media_turn t[MEDIA_MAX_TURN];
+
+	cb_turn_servers(cb, t, MEDIA_MAX_TURN, ids);
+	explicit_bzero(t, sizeof(t));
+	for (guint i = 0; i < ids->len; i++) {
+		if (ev->relays == 0)
+			meet_alarm_raise("turnServerUnavailable", g_ptr_array_index(ids, i),
+					 "relayCandidateCreationTimeout");
+		else if (ev->relays >= ev->turn_expected)
+			meet_alarm_clear("turnServerUnavailable", g_ptr_array_index(ids, i));
+	}
+	if (ev->relays == 0)
+		meet_event(PLOG_WARN, "call %u: relay candidate creation failed on %u TURN server%s for %s",
+			   l->call_number, ev->turn_expected, ev->turn_expected == 1 ? "" : "s", l->jid);
+	g_ptr_array_unref(ids);
+}
+
+static void
+ev_speaker(struct meet_callbridge *cb, struct leg *l)
+{
+	struct call *c = g_hash_table_lookup(cb->calls, l->call);
+
+	for (guint i = 0; c && i < c->legs->len; i++) {
+		struct leg *o = g_hash_table_lookup(cb->legs, g_ptr_array_index(c->legs, i));
+		if (o)
+			ev_simple(cb, o, "speaker", "id", l->id);
+	}
+}
+
+static void
+cb_media_event(void *ctx, const struct media_event *ev)
+{
+	struct meet_callbridge *cb = ctx;
+	struct leg *l = leg_of_peer(cb, ev->peer);
+
+	if (!l)
+		return;             /* left meanwhile */
+	switch (ev->type) {
+	case MEDIA_EV_OFFER:
+		ev_offer(cb, l, ev);
+		break;
+	case MEDIA_EV_CONNECTED:
+		l->media_state = 1;
+		meet_event(PLOG_INFO, "call %u: media connected for %s (%s)", l->call_number, l->jid, ev->text);
+		break;
+	case MEDIA_EV_FAILED:
+		l->media_state = -1;
+		meet_event(PLOG_WARN, "call %u: %s", l->call_number, ev->text);
+		ev_simple(cb, l, "mediaFailed", "reason", ev->text);
+		break;
+	case MEDIA_EV_RELAY:
+		ev_relay(cb, l, ev);
+		break;
+	case MEDIA_EV_STATS:
+		l->st = *ev->stats;
+		break;
+	case MEDIA_EV_SPEAKER:
+		ev_speaker(cb, l);
+		break;
+	case MEDIA_EV_LOG:
+		meet_event(PLOG_INFO, "call %u: %s", l->call_number, ev->text);
+		break;
+	}
+}
+
+/* Signalling from the guest page: {"type":"answer","sdp"}, {"type":
+ * "candidate","candidate"}, {"type":"restart"}, {"type":"keyframe"}. */
+static void
+cb_on_signal(struct meet_callbridge *cb, GHashTable *in)
+{
+	const char *id = g_hash_table_lookup(cb->sessions, meet_link_get(in, "session"));
+	struct leg *l = id ? g_hash_table_lookup(cb->legs, id) : NULL;
+	JsonParser *p;
+	JsonObject *o;
+	const char *type, *v;
+
+	if (!l || !l->peer || !cb->media)
+		return;
+	p = json_parser_new();
+	if (!json_parser_load_from_data(p, meet_link_get(in, "data"), -1, NULL) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+		goto out;
+	o = json_node_get_object(json_parser_get_root(p));
+	type = json_object_get_string_member_with_default(o, "type", "");
+	if (!strcmp(type, "answer") && (v = json_object_get_string_member_with_default(o, "sdp", NULL)))
+		media_peer_answer(cb->media, l->peer, v);
+	else if (!strcmp(type, "candidate") &&
+		 (v = json_object_get_string_member_with_default(o, "candidate", NULL)))
+		media_peer_candidate(cb->media, l->peer, v);
+	else if (!strcmp(type, "restart")) {
+		meet_event(PLOG_INFO, "call %u: ICE restart requested by %s", l->call_number, l->jid);
+		media_peer_restart(cb->media, l->peer);
+	}
+out:
+	g_object_unref(p);
 }

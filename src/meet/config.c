@@ -148,6 +148,13 @@ static const struct cfg_key cfg_keys[] = {
 	{ "callbridge", "certificate", OFF(cb_cert), set_path, 0, 0 },
 	{ "callbridge", "link-retry", OFF(link_retry), set_uint, 1, 3600 },
 	{ "callbridge", "turn-udp-port", OFF(turn_udp_port), set_uint, 1, 65535 },
+	{ "media", "workers", OFF(media_workers), set_uint, 0, 256 },
+	{ "media", "host-candidates", OFF(media_host_candidates), set_bool, 0, 0 },
+	{ "media", "relay-timeout-ms", OFF(media_relay_timeout), set_uint, 100, 60000 },
+	{ "media", "ice-timeout-ms", OFF(media_ice_timeout), set_uint, 1000, 300000 },
+	{ "media", "browser-relay-only", OFF(media_browser_relay), set_bool, 0, 0 },
+	{ "media", "port-min", OFF(media_port_min), set_uint, 0, 65535 },
+	{ "media", "port-max", OFF(media_port_max), set_uint, 0, 65535 },
 	{ "api", "listen", OFF(api_listen), set_listen, 0, 0 },
 	{ "api", "certificate", OFF(api_cert), set_path, 0, 0 },
 	{ "api", "key", OFF(api_key), set_path, 0, 0 },
@@ -257,6 +264,9 @@ cfg_defaults(struct meet_config *cfg)
 	cfg->max_body = 65536;
 	cfg->page_cap = 20;
 	cfg->probe_timeout_ms = 2000;
+	cfg->media_host_candidates = 1;
+	cfg->media_relay_timeout = 5000;
+	cfg->media_ice_timeout = 20000;
 }
 
 static int
@@ -270,12 +280,17 @@ cfg_check(struct meet_config *cfg, const char *path, char *err, size_t errlen)
 		SETERR("%s: [api] needs certificate and key", path);
 		return -1;
 	}
+	if ((cfg->media_port_min || cfg->media_port_max) &&
+	    (!cfg->media_port_min || cfg->media_port_max < cfg->media_port_min)) {
+		SETERR("%s: [media] port-min and port-max must both be set, min <= max", path);
+		return -1;
+	}
 	if (!cfg->event_log)
 		cfg->event_log = g_build_filename(cfg->state_dir, "events.log", NULL);
 	return 0;
 }
 
-static const char *const cfg_sections[] = { "meet", "webbridge", "callbridge", "api" };
+static const char *const cfg_sections[] = { "meet", "webbridge", "callbridge", "media", "api" };
 
 /* ini_apply over the entries of one section, with that section's rows. */
 static int
@@ -308,7 +323,7 @@ cfg_known_sections(const struct ini *ini, char *err, size_t errlen)
 			known |= !strcmp(e->section, cfg_sections[s]);
 		if (!known) {
 			if (*e->section)
-				SETERR("%s:%u: unknown section [%s] (portico meet reads [meet], [webbridge], [callbridge], [api])",
+				SETERR("%s:%u: unknown section [%s] (portico meet reads [meet], [webbridge], [callbridge], [media], [api])",
 				       ini->name, e->line, e->section);
 			else
 				SETERR("%s:%u: key \"%s\" outside any [section]", ini->name, e->line, e->key);

@@ -15,11 +15,13 @@
  *   "login"    req, token, name, client                (display name; creates the guest account)
  *   "join"     session                                 (WebSocket open: add the call leg)
  *   "leave"    session                                 (WebSocket closed)
+ *   "signal"   session, data                           (media signalling JSON from the page)
  * call bridge -> web bridge:
  *   "resolved"     req, status, spaceName, token
  *   "loggedIn"     req, status, jid, session, spaceName
  *   "participants" session, call, spaceName, list (JSON array of {id,name,self})
  *   "disconnect"   session, reason                     (DELETE callLegs/<id>)
+ *   "signal"       session, data                       (offer, speaker, mediaFailed JSON)
  * status is "ok", "notFound", "badPasscode", "passcodeRequired",
  * "rateLimited", "participantLimitReached", "expired" or "error".
  *

@@ -43,6 +43,11 @@ struct meet_config {
 	unsigned long auth_attempts, auth_window;
 	unsigned long max_body, page_cap;
 	unsigned long probe_timeout_ms;
+	unsigned long media_workers;        /* [media] workers, 0 = CPUs */
+	int media_host_candidates;          /* no: relay candidates only */
+	unsigned long media_relay_timeout, media_ice_timeout;
+	int media_browser_relay;            /* browsers get iceTransportPolicy relay */
+	unsigned long media_port_min, media_port_max;
 };
 
 /* Load and validate FILE; -1 with err "file:line: ..." set. */

@@ -8,7 +8,8 @@
  *   POST /api/guest/resolve     callId, passcode | secret  -> {token, spaceName}
  *   POST /api/guest/login       token, name                -> {session, jid, spaceName}
  *   GET  /api/guest/ping        "ok" (webBridges/<id>/status)
- *   WS   /ws?session=...        server -> client {"type":"participants",...}
+ *   WS   /ws?session=...        server -> client {"type":"participants",...}, media
+ *                               signalling both ways ({"type":"offer"|"answer"|...})
  *   GET  /invited.sf?id=&secret= -> 302 to the app with the link's values
  *
  * Loop thread only.  A guest request waiting for the call bridge is a
@@ -27,6 +28,7 @@
 #define WEB_MAX_FILE (4u << 20)
 #define WEB_MAX_SOCKETS 1024
 #define NAME_MAX_CHARS 64
+#define WEB_MAX_SIGNAL (64 * 1024)   /* an SDP answer with many m-lines */
 
 struct meet_webbridge {
 	struct meet_server *srv;
@@ -453,6 +455,18 @@ wb_on_disconnect(struct meet_webbridge *wb, GHashTable *in)
 	soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_NORMAL, "disconnected");
 }
 
+/* Media signalling for the page (offers, speaker, failures): JSON made by
+ * the call bridge, sent as is. */
+static void
+wb_on_signal(struct meet_webbridge *wb, GHashTable *in)
+{
+	SoupWebsocketConnection *ws = g_hash_table_lookup(wb->sockets, meet_link_get(in, "session"));
+
+	if (!ws || soup_websocket_connection_get_state(ws) != SOUP_WEBSOCKET_STATE_OPEN)
+		return;
+	soup_websocket_connection_send_text(ws, meet_link_get(in, "data"));
+}
+
 static void
 wb_recv(void *ctx, const char *type, GHashTable *msg)
 {
@@ -464,6 +478,7 @@ wb_recv(void *ctx, const char *type, GHashTable *msg)
 		{ "loggedIn", wb_on_logged_in },
 		{ "participants", wb_on_participants },
 		{ "disconnect", wb_on_disconnect },
+		{ "signal", wb_on_signal },
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(handlers); i++)
@@ -522,11 +537,26 @@ ws_closed(SoupWebsocketConnection *ws, gpointer data)
 		g_hash_table_remove(wb->sockets, session);
 }
 
+/* Media signalling from the page (answer, candidates, ICE restart): passed
+ * to the call bridge as is; it parses and validates. */
 static void
 ws_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
 {
-	/* Nothing is expected from the client yet (media signalling comes with
-	 * the SFU); anything else is ignored. */
+	struct meet_webbridge *wb = data;
+	const char *live = g_object_get_data(G_OBJECT(ws), "session");
+	gsize n;
+	const char *b = g_bytes_get_data(message, &n);
+	GHashTable *m;
+	char *text;
+
+	if (!live || type != SOUP_WEBSOCKET_DATA_TEXT || n > WEB_MAX_SIGNAL || memchr(b, 0, n))
+		return;
+	text = g_strndup(b, n);
+	m = meet_link_msg();
+	meet_link_set(m, "session", live);
+	meet_link_set(m, "data", text);
+	meet_link_send(wb->srv->link, MEET_LINK_WEBBRIDGE, "signal", m);
+	g_free(text);
 }
 
 static void
@@ -551,7 +581,7 @@ ws_opened(SoupServer *server, SoupServerMessage *msg, const char *path,
 	g_hash_table_insert(wb->sockets, g_strdup(session), g_object_ref(ws));
 	g_signal_connect(ws, "closed", G_CALLBACK(ws_closed), wb);
 	g_signal_connect(ws, "message", G_CALLBACK(ws_message), wb);
-	soup_websocket_connection_set_max_incoming_payload_size(ws, 4096);
+	soup_websocket_connection_set_max_incoming_payload_size(ws, WEB_MAX_SIGNAL);
 	m = meet_link_msg();
 	meet_link_set(m, "session", session);
 	if (meet_link_send(wb->srv->link, MEET_LINK_WEBBRIDGE, "join", m) < 0)

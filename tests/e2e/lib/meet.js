@@ -66,6 +66,7 @@ url = https://127.0.0.1:${webPort}
 ${extraWeb}
 [callbridge]
 ${(opts.cbExtra || '').replaceAll('__DIR__', dir)}
+${(opts.extra || '').replaceAll('__DIR__', dir)}
 [api]
 listen = 127.0.0.1:${apiPort}
 certificate = ${api.crt}
@@ -106,7 +107,8 @@ key = ${api.key}
   return m;
 }
 
-async function launchBrowser(spkis) {
+// media: fake camera and microphone, no permission prompt, autoplay.
+async function launchBrowser(spkis, opts = {}) {
   const { chromium } = require('playwright-core');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
   const context = await chromium.launchPersistentContext(dataDir, {
@@ -114,7 +116,9 @@ async function launchBrowser(spkis) {
     headless: true,
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--ignore-certificate-errors-spki-list=' + spkis.join(',')],
+      '--ignore-certificate-errors-spki-list=' + spkis.join(','),
+      ...(opts.media ? ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+        '--autoplay-policy=no-user-gesture-required'] : [])],
   });
   return {
     context,

@@ -1,0 +1,139 @@
+/*
+ * stats.c: once a second per peer: receive statistics of its published
+ * tracks (RFC 3550 A.3 loss), receiver reports and a REMB sent to it as a
+ * publisher, the stats event for the API, and the room's active speaker
+ * from the audio level header (RFC 6464).  Worker thread only.
+ */
+#include <string.h>
+
+#include "media/worker.h"
+
+#define REMB_BPS 1500000u
+
+static void
+rx_loss(struct mtrack *t)
+{
+	uint32_t extended = t->cycles + t->max_seq;
+	uint32_t expected = extended - t->base_seq + 1;
+	uint32_t exp_int = expected - t->expected_prior;
+	uint32_t rec_int = t->received - t->received_prior;
+	int32_t lost = (int32_t)(exp_int - rec_int);
+
+	t->expected_prior = expected;
+	t->received_prior = t->received;
+	t->fraction = (exp_int == 0 || lost <= 0) ? 0 : (uint8_t)(((uint32_t)lost << 8) / exp_int);
+	t->loss_percent = exp_int ? 100.0 * (lost > 0 ? lost : 0) / exp_int : 0;
+}
+
+/* RR for the publisher's tracks, plus REMB so its encoder may climb. */
+static void
+send_reports(struct media_peer *p)
+{
+	struct media_rtcp_block b[2];
+	uint32_t ssrcs[2];
+	uint8_t buf[128];
+	unsigned n = 0;
+	int len, l2;
+
+	for (int k = MEDIA_AUDIO; k <= MEDIA_VIDEO; k++) {
+		struct mtrack *t = &p->pub[k];
+		if (!t->ssrc || !t->started)
+			continue;
+		b[n].ssrc = t->ssrc;
+		b[n].fraction = t->fraction;
+		b[n].jitter = t->jitter >> 4;
+		ssrcs[n++] = t->ssrc;
+	}
+	if (!n || !p->secure)
+		return;
+	len = media_rtcp_rr(buf, sizeof(buf), p->own_ssrc, b, n, NULL, NULL);
+	if (len < 0)
+		return;
+	l2 = media_rtcp_remb(buf + len, sizeof(buf) - (size_t)len, p->own_ssrc, REMB_BPS, ssrcs, n);
+	if (l2 > 0)
+		len += l2;
+	if (len > 0) {
+		uint8_t out[256];
+		int olen = len;
+		memcpy(out, buf, (size_t)len);
+		if (srtp_protect_rtcp(p->srtp_out, out, &olen) == srtp_err_status_ok)
+			nice_agent_send(p->agent, p->stream, 1, (guint)olen, (const gchar *)out);
+	}
+}
+
+static void
+rx_stats(struct mtrack *t, struct media_dir_stats *d, const char *codec, double secs,
+	 uint32_t rate)
+{
+	if (!t->ssrc || !t->started)
+		return;
+	g_strlcpy(d->codec, codec, sizeof(d->codec));
+	d->bitrate = (uint32_t)((t->bytes - t->bytes_prev) * 8 / secs);
+	d->packets = t->packets;
+	d->loss_percent = t->loss_percent;
+	d->jitter_ms = (double)(t->jitter >> 4) * 1000.0 / rate;
+	d->width = t->width;
+	d->height = t->height;
+	d->frame_rate = (t->frames - t->frames_prev) / secs;
+	t->bytes_prev = t->bytes;
+	t->frames_prev = t->frames;
+}
+
+static void
+tx_stats(struct media_peer *p, int k, struct media_dir_stats *d, const char *codec, double secs,
+	 uint32_t rate)
+{
+	if (!p->tx_packets[k])
+		return;
+	g_strlcpy(d->codec, codec, sizeof(d->codec));
+	d->bitrate = (uint32_t)((p->tx_bytes[k] - p->tx_bytes_prev[k]) * 8 / secs);
+	d->packets = p->tx_packets[k];
+	d->loss_percent = p->tx_fraction[k] * 100.0 / 256;
+	d->jitter_ms = (double)p->tx_jitter[k] * 1000.0 / rate;
+	p->tx_bytes_prev[k] = p->tx_bytes[k];
+}
+
+/* Loudest recent speaker (lowest -dBov average) becomes the room's. */
+static void
+speaker_update(struct media_peer *p)
+{
+	struct mtrack *t = &p->pub[MEDIA_AUDIO];
+	struct mroom *r = p->room;
+	int avg = t->level_n ? t->level_sum / t->level_n : 127;
+
+	t->level_sum = t->level_n = 0;
+	if (avg >= 50 || r->speaker == p->id)
+		return;
+	/* Louder than silence: take the floor if the current one is quieter. */
+	for (guint i = 0; i < r->peers->len; i++) {
+		struct media_peer *q = g_ptr_array_index(r->peers, i);
+		if (q->id == r->speaker && q->pub[MEDIA_AUDIO].level_n &&
+		    q->pub[MEDIA_AUDIO].level_sum / q->pub[MEDIA_AUDIO].level_n < avg)
+			return;
+	}
+	r->speaker = p->id;
+	media_emit_text(p, MEDIA_EV_SPEAKER, p->label);
+}
+
+void
+media_peer_tick(struct media_peer *p, double secs)
+{
+	struct media_stats st;
+	struct media_event ev = { .type = MEDIA_EV_STATS, .room = p->room->id, .peer = p->id,
+				  .stats = &st };
+
+	memset(&st, 0, sizeof(st));
+	for (int k = MEDIA_AUDIO; k <= MEDIA_VIDEO; k++)
+		if (p->pub[k].started)
+			rx_loss(&p->pub[k]);
+	send_reports(p);
+	rx_stats(&p->pub[MEDIA_AUDIO], &st.rx_audio, "opus", secs, 48000);
+	rx_stats(&p->pub[MEDIA_VIDEO], &st.rx_video, "VP8", secs, 90000);
+	tx_stats(p, MEDIA_AUDIO, &st.tx_audio, "opus", secs, 48000);
+	tx_stats(p, MEDIA_VIDEO, &st.tx_video, "VP8", secs, 90000);
+	st.encrypted = p->secure;
+	g_strlcpy(st.srtp_profile, p->profile, sizeof(st.srtp_profile));
+	g_strlcpy(st.pair, p->pair, sizeof(st.pair));
+	speaker_update(p);
+	media_emit(p->w->e, &ev);
+}

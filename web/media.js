@@ -1,0 +1,73 @@
+/* portico guest media: one RTCPeerConnection per guest; the server makes
+ * every offer (one transceiver per remote track, unified plan) over the
+ * call's WebSocket, the page answers and trickles its candidates.  The
+ * first two m-lines (audio, video) carry this guest's camera and mic.
+ * Exposes window.PorticoMedia for app.js (and window.porticoPc for tests). */
+'use strict';
+window.PorticoMedia = (function () {
+  function Media(send, hooks) {
+    this.send = send; this.hooks = hooks; this.pc = null; this.local = null;
+    this.queue = Promise.resolve(); this.restarting = false;
+  }
+  Media.prototype.start = function () {
+    var self = this;
+    this.localReady = navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } })
+      .then(function (s) { self.local = s; self.hooks.local(s); return s; })
+      .catch(function (e) { self.hooks.error('noDevices'); return null; });
+    window.addEventListener('online', this.onOnline = function () { self.restart(); });
+  };
+  Media.prototype.makePc = function (m) {
+    var self = this;
+    var pc = new RTCPeerConnection({ iceServers: m.iceServers || [], iceTransportPolicy: m.iceTransportPolicy || 'all',
+      bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    pc.onicecandidate = function (e) {
+      self.send({ type: 'candidate', candidate: e.candidate ? e.candidate.candidate : '' });
+    };
+    pc.ontrack = function (e) { if (e.streams && e.streams[0]) self.hooks.track(e.streams[0].id, e.streams[0]); };
+    pc.oniceconnectionstatechange = function () {
+      self.hooks.state(pc.iceConnectionState);
+      if (pc.iceConnectionState === 'failed') self.restart();
+    };
+    this.pc = pc; window.porticoPc = pc;
+    return pc;
+  };
+  /* The first two transceivers carry our tracks. */
+  Media.prototype.attachLocal = function (pc) {
+    var local = this.local;
+    var tasks = pc.getTransceivers().slice(0, 2).map(function (tr, i) {
+      var track = local && (i === 0 ? local.getAudioTracks()[0] : local.getVideoTracks()[0]);
+      if (!track || tr.sender.track) return null;
+      tr.direction = 'sendonly';
+      return tr.sender.replaceTrack(track);
+    });
+    return Promise.all(tasks);
+  };
+  Media.prototype.offer = function (m) {
+    var self = this;
+    this.queue = this.queue.then(function () { return self.localReady; }).then(function () {
+      var pc = self.pc || self.makePc(m);
+      return pc.setRemoteDescription({ type: 'offer', sdp: m.sdp })
+        .then(function () { return self.attachLocal(pc); })
+        .then(function () { return pc.createAnswer(); })
+        .then(function (a) { return pc.setLocalDescription(a).then(function () { return a; }); })
+        .then(function (a) { self.restarting = false; self.send({ type: 'answer', sdp: a.sdp }); });
+    }).catch(function (e) { console.error('portico media:', e); self.hooks.error('media'); });
+  };
+  Media.prototype.restart = function () {
+    if (!this.pc || this.restarting) return;
+    this.restarting = true;
+    this.send({ type: 'restart' });
+  };
+  Media.prototype.setEnabled = function (kind, on) {
+    if (!this.local) return;
+    (kind === 'audio' ? this.local.getAudioTracks() : this.local.getVideoTracks())
+      .forEach(function (t) { t.enabled = on; });
+  };
+  Media.prototype.stop = function () {
+    if (this.pc) this.pc.close();
+    if (this.local) this.local.getTracks().forEach(function (t) { t.stop(); });
+    window.removeEventListener('online', this.onOnline);
+    this.pc = null; this.local = null; window.porticoPc = null;
+  };
+  return Media;
+})();
