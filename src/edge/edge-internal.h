@@ -71,6 +71,11 @@ struct edge_http_msg {
 	int conn_close, conn_upgrade, upgrade_websocket;
 };
 
+/* Incremental end-of-head search: > 0 head length, EDGE_AGAIN (and
+ * *scanned advanced, so the next call only looks at new bytes: a client
+ * dribbling its head costs linear, not quadratic, time), EDGE_ERROR. */
+int edge_http_head_end(const char *buf, size_t len, size_t max_head, size_t *scanned,
+		       const char **why);
 /* Request head in buf[0..len).  > 0 head length, EDGE_AGAIN, EDGE_ERROR
  * (*why: one sentence for logs).  Heads longer than max_head are errors.
  * Refuses: obs-fold, bare LF, whitespace before ':', bad tokens/targets,

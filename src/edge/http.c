@@ -33,27 +33,36 @@ ieq(const char *a, size_t alen, const char *b)
 	return strlen(b) == alen && strncasecmp(a, b, alen) == 0;
 }
 
-/* Find the end of the head ("\r\n\r\n"); EDGE_AGAIN, or EDGE_ERROR when
- * the head cannot fit in max_head. */
-static long
-head_end(const char *buf, size_t len, size_t max_head, const char **why)
+int
+edge_http_head_end(const char *buf, size_t len, size_t max_head, size_t *scanned, const char **why)
 {
 	size_t lim = len < max_head ? len : max_head;
 
-	for (size_t i = 3; i < lim; i++)
-		if (buf[i] == '\n' && buf[i - 1] == '\r' && buf[i - 2] == '\n' && buf[i - 3] == '\r')
-			return (long)(i + 1);
-	/* A bare "\n\n" would end a lenient parser's head: refuse early. */
-	for (size_t i = 0; i < lim; i++)
-		if (buf[i] == '\n' && (i == 0 || buf[i - 1] != '\r')) {
+	for (size_t i = *scanned; i < lim; i++) {
+		if (buf[i] != '\n')
+			continue;
+		/* A bare LF would end a lenient parser's line: refuse it early. */
+		if (i == 0 || buf[i - 1] != '\r') {
 			*why = "bare LF line ending";
 			return EDGE_ERROR;
 		}
+		if (i >= 3 && buf[i - 2] == '\n' && buf[i - 3] == '\r')
+			return (int)(i + 1);
+	}
+	*scanned = lim;
 	if (len >= max_head) {
 		*why = "message head too large";
 		return EDGE_ERROR;
 	}
 	return EDGE_AGAIN;
+}
+
+static long
+head_end(const char *buf, size_t len, size_t max_head, const char **why)
+{
+	size_t scanned = 0;
+
+	return edge_http_head_end(buf, len, max_head, &scanned, why);
 }
 
 /* One line [p, *eol) ending in CRLF; returns the line length or -1. */

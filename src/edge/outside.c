@@ -52,6 +52,7 @@ struct guest {
 	struct edge_buf body;              /* guest -> tunnel, capped */
 	int body_eof, body_sent;
 	int64_t t0;
+	size_t scanned;                    /* head bytes already searched for its end */
 	guint kick;                        /* idle: process buffered input */
 };
 
@@ -1018,6 +1019,7 @@ guest_start_request(struct guest *g, const struct edge_http_msg *m, size_t head_
 	g->t0 = edge_util_now_us();
 	build_request(g, m);
 	edge_buf_consume(&g->in, head_len);
+	g->scanned = 0;
 	/* Expect: 100-continue is answered here: the body is buffered and
 	 * capped by this node whatever the web bridge would have said. */
 	if (g->has_body && m->minor == 1 && find_header(m, "expect"))
@@ -1083,7 +1085,12 @@ guest_process(struct guest *g)
 	int rc;
 
 	if (g->st == G_HEAD && edge_buf_len(&g->in)) {
-		rc = edge_http_parse_request((const char *)edge_buf_head(&g->in), edge_buf_len(&g->in),
+		rc = edge_http_head_end((const char *)edge_buf_head(&g->in), edge_buf_len(&g->in),
+					g->p->cfg->w_max_head, &g->scanned, &why);
+		if (rc == EDGE_AGAIN)
+			return 0;
+		if (rc > 0)
+			rc = edge_http_parse_request((const char *)edge_buf_head(&g->in), edge_buf_len(&g->in),
 					     g->p->cfg->w_max_head, &m, &why);
 		if (rc == EDGE_AGAIN)
 			return 0;

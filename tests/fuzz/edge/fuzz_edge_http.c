@@ -53,6 +53,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	cap = 64 + (size_t)data[0] * 64;
 	data++, size--;
+	{
+		/* the incremental end-of-head search agrees with the one-shot one */
+		size_t scanned = 0, s2 = 0;
+		int one = edge_http_head_end((const char *)data, size, cap, &s2, &why), inc = EDGE_AGAIN;
+		for (size_t n = 1; n <= size && inc == EDGE_AGAIN; n++)
+			inc = edge_http_head_end((const char *)data, n, cap, &scanned, &why);
+		if (one != inc && !(one == EDGE_AGAIN && inc == EDGE_AGAIN))
+			abort();
+	}
 	rc = edge_http_parse_request((const char *)data, size, cap, &m, &why);
 	if (rc > 0) {
 		if ((size_t)rc > size || (size_t)rc > cap)

@@ -89,6 +89,26 @@ test_oversized(void)
 }
 
 static void
+test_incremental(void)
+{
+	const char *s = "GET / HTTP/1.1\r\nHost: a\r\nX: y\r\n\r\nBODY";
+	size_t scanned = 0, total = strlen(s);
+	const char *why = NULL;
+	int rc = EDGE_AGAIN;
+
+	for (size_t n = 1; n <= total && rc == EDGE_AGAIN; n++)
+		rc = edge_http_head_end(s, n, 16384, &scanned, &why);
+	is_int(rc, (int)(strstr(s, "BODY") - s), "byte-by-byte end-of-head search finds the end");
+	scanned = 0;
+	is_int(edge_http_head_end("GET / HTTP/1.1\r\nHost: a\n", 25, 16384, &scanned, &why), EDGE_ERROR,
+	       "bare LF refused before the head ends");
+	scanned = 0;
+	is_int(edge_http_head_end("GET / HTTP/1.1\r\nHost: a\r\n", 25, 16384, &scanned, &why), EDGE_AGAIN,
+	       "partial head: again");
+	is_int(scanned, 25, "scanned advanced to the end of the input");
+}
+
+static void
 test_response(void)
 {
 	struct edge_http_msg m;
@@ -199,6 +219,7 @@ main(void)
 	test_good();
 	test_refused();
 	test_oversized();
+	test_incremental();
 	test_response();
 	test_chunked();
 	test_misc();
