@@ -13,7 +13,6 @@ static const struct {
 	{ "none", LAB_FAULT_NONE },
 	{ "guest-uri", LAB_FAULT_GUEST_URI },      /* the seed's "Bad Request" */
 	{ "self-signed", LAB_FAULT_SELF_SIGNED },  /* the seed's "not secure" */
-	{ "san", LAB_FAULT_SAN },                  /* ... the other way */
 	{ "trust", LAB_FAULT_TRUST },              /* the seed's missing "Join call" */
 	{ "turn-password", LAB_FAULT_TURN_PASSWORD },  /* the seed's timed-out call */
 	{ "tunnel", LAB_FAULT_TUNNEL },
@@ -43,5 +42,5 @@ lab_fault_name(enum lab_fault f)
 const char *
 lab_fault_list(void)
 {
-	return "guest-uri, self-signed, san, trust, turn-password, tunnel, dns";
+	return "guest-uri, self-signed, trust, turn-password, tunnel, dns";
 }

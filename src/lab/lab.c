@@ -116,6 +116,19 @@ child_setup(gpointer data)
 
 static void stop(struct run *r, int status);
 
+/* A child ended on its own, or did not stop cleanly when asked. */
+static void
+child_report(const struct run *r, const struct child *c)
+{
+	GSubprocess *p = c->proc;
+	int sig = g_subprocess_get_if_signaled(p);
+
+	fprintf(stderr, "portico lab: %s (pid %s) %s %d%s; its log: %s/logs/%s.log\n", c->name, c->pid,
+		sig ? "was killed by signal" : "exited with status",
+		sig ? g_subprocess_get_term_sig(p) : g_subprocess_get_exit_status(p),
+		r->stopping ? " while stopping" : "", r->lab.state, c->name);
+}
+
 static void
 child_exited(GObject *src, GAsyncResult *res, gpointer data)
 {
@@ -127,14 +140,12 @@ child_exited(GObject *src, GAsyncResult *res, gpointer data)
 			c = &r->kids[i];
 	g_subprocess_wait_finish(G_SUBPROCESS(src), res, NULL);
 	c->exited = 1;
-	if (!r->stopping) {
-		GSubprocess *p = c->proc;
-		fprintf(stderr, "portico lab: %s (pid %s) %s %d; its log: %s/logs/%s.log\n", c->name, c->pid,
-			g_subprocess_get_if_signaled(p) ? "was killed by signal" : "exited with status",
-			g_subprocess_get_if_signaled(p) ? g_subprocess_get_term_sig(p) :
-			g_subprocess_get_exit_status(p), r->lab.state, c->name);
+	if (!r->stopping || !g_subprocess_get_successful(c->proc))
+		child_report(r, c);
+	if (!r->stopping)
 		stop(r, 1);
-	}
+	else if (!g_subprocess_get_successful(c->proc))
+		r->status = 1;
 	for (size_t i = 0; i < G_N_ELEMENTS(r->kids); i++)
 		if (r->kids[i].proc && !r->kids[i].exited)
 			return;
@@ -354,7 +365,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	int ok;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_description(ctx, "Faults for --break: guest-uri, self-signed, san, trust, "
+	g_option_context_set_description(ctx, "Faults for --break: guest-uri, self-signed, trust, "
 					 "turn-password, tunnel, dns.\n");
 	ok = g_option_context_parse(ctx, &argc, &argv, &err);
 	g_option_context_free(ctx);

@@ -69,6 +69,12 @@ probe_inside(const struct lab *lab)
 }
 
 static int
+probe_tunnel_only(const struct lab *lab)
+{
+	return plain_get(lab->port.admin_in, "/status", "\"Active\"");
+}
+
+static int
 probe_tunnel(const struct lab *lab)
 {
 	return plain_get(lab->port.admin_in, "/status", "\"Active\"") &&
@@ -191,8 +197,10 @@ lab_seed_wait_ready(const struct lab *lab, GCancellable *cancel, GError **err)
 	    wait_for(lab, probe_inside, "the inside edge", cancel, err) < 0 ||
 	    seed_space(lab, err) < 0 || seed_turn(lab, err) < 0)
 		return -1;
-	if (lab->fault != LAB_FAULT_NONE)
-		return 0;     /* broken on purpose: the guest path is not expected to work */
+	if (lab->fault == LAB_FAULT_TUNNEL)
+		return 0;     /* broken on purpose: no tunnel will come up */
+	if (lab->fault != LAB_FAULT_NONE)   /* the guest path is not expected to work */
+		return wait_for(lab, probe_tunnel_only, "the tunnel", cancel, err);
 	if (wait_for(lab, probe_tunnel, "the tunnel and the web bridge health", cancel, err) < 0 ||
 	    wait_for(lab, probe_guest, "the guest path (edge, tunnel, web bridge, call bridge)",
 		     cancel, err) < 0)
