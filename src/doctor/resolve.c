@@ -35,7 +35,7 @@ resolve_map(const char *map, const char *name, struct doctor_target *out, int ca
 
 	for (unsigned i = 0; pairs[i]; i++) {
 		gchar **kv = g_strsplit(g_strstrip(pairs[i]), "=", 2);
-		if (kv[0] && kv[1] && !g_ascii_strcasecmp(kv[0], name))
+		if (kv[0] && kv[1] && !g_ascii_strcasecmp(g_strstrip(kv[0]), name))
 			n = add(out, n, cap, name, g_strstrip(kv[1]), 0);
 		g_strfreev(kv);
 	}
