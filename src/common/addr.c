@@ -275,9 +275,10 @@ cidr_canonical(struct cidr *c)
 
 	if (c->af != AF_INET6 || c->prefix < 96)
 		return 0;
+	/* ::a.b.c.d only when it embeds a host: ::/96-::/111, :: and ::1 stay IPv6. */
 	if (memcmp(c->net, mapped, 12) != 0 && memcmp(c->net, nat64, 12) != 0 &&
-	    (memcmp(c->net, compat, 12) != 0 || c->prefix < 112))
-		return 0;   /* ::/96..::/111 would swallow :: and ::1: leave those IPv6 */
+	    (memcmp(c->net, compat, 12) != 0 || c->prefix < 112 || (c->net[12] | c->net[13]) == 0))
+		return 0;
 	c->af = AF_INET;
 	memmove(c->net, c->net + 12, 4);
 	memset(c->net + 4, 0, 12);

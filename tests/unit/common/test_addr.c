@@ -84,6 +84,10 @@ main(void)
 	is_int(cidr_canonical(&c), 0, "::/96 left as IPv6 (holds :: and ::1)");
 	cidr_parse("fe80::/10", &c);
 	is_int(cidr_canonical(&c), 0, "ordinary IPv6 range untouched");
+	cidr_parse("::1", &c);
+	is_int(cidr_canonical(&c), 0, "::1 stays IPv6 loopback");
+	cidr_parse("::", &c);
+	is_int(cidr_canonical(&c), 0, ":: stays IPv6");
 	is_int(cidr_parse("/8", &c), -1, "empty address rejected");
 	is_int(cidr_parse("10.0.0.0/", &c), -1, "empty prefix rejected");
 	return tap_done();
