@@ -568,6 +568,30 @@ edge_config_free(struct edge_config *cfg)
 	g_free(cfg);
 }
 
+void
+edge_config_swap_credentials(struct edge_config *cur, struct edge_config *next)
+{
+	struct edge_strv accounts = cur->t_accounts;
+	char *user = cur->t_username, *pass = cur->t_password;
+	unsigned n = cur->nusers;
+
+	/* Swap, so that freeing next frees (and wipes) the old values. */
+	for (unsigned i = 0; i < G_N_ELEMENTS(cur->users); i++) {
+		char *a = cur->users[i].name, *b = cur->users[i].password;
+		cur->users[i] = next->users[i];
+		next->users[i].name = a;
+		next->users[i].password = b;
+	}
+	cur->nusers = next->nusers;
+	next->nusers = n;
+	cur->t_accounts = next->t_accounts;
+	next->t_accounts = accounts;
+	cur->t_username = next->t_username;
+	cur->t_password = next->t_password;
+	next->t_username = user;
+	next->t_password = pass;
+}
+
 int
 edge_config_is_account(const struct edge_config *cfg, const char *user)
 {

@@ -211,6 +211,9 @@ int edge_config_load(struct edge_config **out, const char *path, struct ini *ini
  * web-proxy hosts, keys match.  0 or -1 with err. */
 int edge_config_check_files(const struct edge_config *cfg, char *err, size_t errlen);
 void edge_config_free(struct edge_config *cfg);
+/* SIGHUP: take next's users, accounts and traversal credentials into cur
+ * (next gets cur's old ones, freed and wiped with it). */
+void edge_config_swap_credentials(struct edge_config *cur, struct edge_config *next);
 /* Is user a traversal account (listed in [traversal] accounts)? */
 int edge_config_is_account(const struct edge_config *cfg, const char *user);
 /* Copy of ini without [turn]/[users]' traversal accounts, for turn_config_from_ini. */

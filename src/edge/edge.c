@@ -30,6 +30,7 @@ struct edge_cli {
 	struct edge_proc p;
 	guint drain_timer;
 	int64_t drain_deadline;
+	const char *path;
 };
 
 static gboolean
@@ -67,6 +68,46 @@ on_stop(gpointer data)
 		edge_outside_drain(p);
 	cli->drain_deadline = edge_util_now_us() + (int64_t)p->cfg->t_drain_timeout * 1000000;
 	cli->drain_timer = g_timeout_add(100, drain_tick, cli);
+	return G_SOURCE_CONTINUE;
+}
+
+/* SIGHUP: re-read the file and apply what can change without dropping
+ * anything: the local user database and traversal accounts (outside, and
+ * the embedded TURN server's users), the traversal credentials (inside:
+ * used from the next connection).  Everything else needs a restart, and
+ * a file that does not validate changes nothing. */
+static gboolean
+on_reload(gpointer data)
+{
+	struct edge_cli *cli = data;
+	struct edge_proc *p = &cli->p;
+	struct edge_config *n = NULL;
+	struct ini ini = { 0 };
+	char err[EDGE_ERR_MAX];
+
+	if (edge_config_load(&n, cli->path, &ini, err, sizeof(err)) < 0 || n->role != p->cfg->role) {
+		plog(PLOG_ERROR, MOD, "reload refused, keeping the running configuration: %s",
+		     n ? "the role changed (restart instead)" : err);
+		goto out;
+	}
+	if (p->turn && n->has_turn) {
+		struct turn_config *tc;
+		struct ini view;
+		edge_config_turn_view(n, &ini, &view);
+		if (turn_config_from_ini(&tc, &view, err, sizeof(err)) < 0 ||
+		    turn_server_reload(p->turn, tc, err, sizeof(err)) < 0) {
+			plog(PLOG_ERROR, MOD, "reload of the TURN users refused: %s", err);
+			g_free(view.entries);
+			goto out;
+		}
+		g_free(view.entries);
+	}
+	edge_config_swap_credentials(p->cfg, n);
+	plog(PLOG_NOTICE, MOD, "reloaded: %s", p->cfg->role == EDGE_ROLE_OUTSIDE ?
+	     "local user database and traversal accounts" : "traversal credentials (next connection)");
+out:
+	edge_config_free(n);
+	ini_free(&ini);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -131,6 +172,7 @@ run(struct edge_config *cfg, struct ini *ini)
 	int ret = 1, rc;
 
 	memset(&cli, 0, sizeof(cli));
+	cli.path = cfg->path;
 	p->cfg = cfg;
 	p->started = g_get_real_time();
 	p->tunnels = g_ptr_array_new();
@@ -153,6 +195,7 @@ run(struct edge_config *cfg, struct ini *ini)
 	}
 	g_unix_signal_add(SIGTERM, on_stop, &cli);
 	g_unix_signal_add(SIGINT, on_stop, &cli);
+	g_unix_signal_add(SIGHUP, on_reload, &cli);
 	g_main_loop_run(p->loop);
 	ret = 0;
 out:

@@ -154,6 +154,26 @@ check(lab.active_tunnels() == 2, "connect = localhost: the system resolver's add
 check(lab.curl("/")[0] == 200, "served through tunnels dialled by name")
 lab.inside.term(); lab.outside.term()
 
+# ---- SIGHUP: the traversal password rotated on both nodes, no restart
+lab = Lab(turn=True).start()
+for conf in (lab.outside_conf, lab.inside_conf):
+    text = open(conf).read().replace("traversal-secret", "rotated-secret")
+    open(conf, "w").write(text)
+lab.outside.p.send_signal(1)
+lab.inside.p.send_signal(1)
+check(wait_for(lambda: "reloaded: local user database" in lab.outside.text() and
+               "reloaded: traversal credentials" in lab.inside.text(), 10), "SIGHUP reloads both nodes")
+check(lab.curl("/")[0] == 200, "established tunnels keep serving across the reload")
+lab.inside.term()
+lab.inside = Proc("inside", lab.inside.args, lab.d).start()
+check(wait_for(lambda: lab.active_tunnels() == 2, 20), "a new inside with the rotated password is accepted")
+text = open(lab.outside_conf).read().replace("role = outside", "role = inside")
+open(lab.outside_conf, "w").write(text)
+lab.outside.p.send_signal(1)
+check(wait_for(lambda: "reload refused" in lab.outside.text(), 10) and lab.outside.alive(),
+      "a reload that does not validate changes nothing")
+lab.inside.term(); lab.outside.term()
+
 # ---- several web bridges: weighted round-robin by SRV, failover by priority
 lab = Lab()
 b2_port, b3_port = free_port(), free_port()
