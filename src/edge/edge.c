@@ -9,6 +9,7 @@
  * guests finish; the inside sends GOAWAY on every tunnel so the outside
  * sends new requests elsewhere, finishes what is in flight, then exits
  * (bounded by [traversal] drain-timeout).  A second signal stops at once.
+ * SIGHUP reloads credentials only (on_reload).
  * One GLib main loop on the calling thread (docs/edge.md).
  */
 #include <glib.h>
