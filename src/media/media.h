@@ -27,6 +27,7 @@
 #include <glib.h>
 
 #define MEDIA_MAX_TURN 4
+#define MEDIA_MAX_ADDRESSES 8
 
 /* A TURN server the engine allocates relay candidates on (the vendor's
  * turnServers entry: serverAddress and its credentials).  Copied. */
@@ -44,6 +45,10 @@ struct media_config {
 	unsigned relay_timeout_ms;  /* candidate gathering gives up after this */
 	unsigned ice_timeout_ms;    /* no ICE connection after the answer: failure */
 	unsigned port_min, port_max;  /* host candidate ports, 0 = any */
+	/* Local addresses for host candidates and TURN client sockets; none =
+	 * every interface but loopback (libnice's choice). */
+	char addresses[MEDIA_MAX_ADDRESSES][64];
+	unsigned naddresses;
 };
 
 /* Per-direction statistics of one kind (audio or video) of a peer. */

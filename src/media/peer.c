@@ -581,6 +581,12 @@ agent_setup(struct media_peer *p)
 		return -1;
 	g_object_set(p->agent, "controlling-mode", TRUE, "ice-tcp", FALSE, "upnp", FALSE,
 		     "force-relay", !cfg->host_candidates, NULL);
+	for (unsigned i = 0; i < cfg->naddresses; i++) {
+		NiceAddress a;
+		nice_address_init(&a);
+		if (nice_address_set_from_string(&a, cfg->addresses[i]))
+			nice_agent_add_local_address(p->agent, &a);
+	}
 	p->stream = nice_agent_add_stream(p->agent, 1);
 	if (!p->stream)
 		return -1;

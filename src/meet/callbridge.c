@@ -523,6 +523,11 @@ meet_cb_new(struct meet_server *srv)
 			.port_max = (unsigned)srv->cfg.media_port_max,
 		};
 		const char *err = NULL;
+		char **addrs = g_strsplit(srv->cfg.media_addresses ? srv->cfg.media_addresses : "", ",", -1);
+		for (char **a = addrs; *a && mc.naddresses < MEDIA_MAX_ADDRESSES; a++)
+			if (*g_strstrip(*a))
+				g_strlcpy(mc.addresses[mc.naddresses++], *a, sizeof(mc.addresses[0]));
+		g_strfreev(addrs);
 		cb->media = media_engine_new(&mc, cb_media_event, cb, &err);
 		if (!cb->media)
 			meet_event(PLOG_ERROR, "media engine failed to start: %s; calls will have no media", err);

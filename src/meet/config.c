@@ -124,6 +124,26 @@ set_url(void *field, const char *v, char *err, size_t errlen)
 	return set_str(field, v, err, errlen);
 }
 
+/* [media] addresses: up to 8 comma-separated IP literals. */
+static int
+set_addresses(void *field, const char *v, char *err, size_t errlen)
+{
+	char **parts = g_strsplit(v, ",", -1);
+	unsigned n = 0;
+	int ok = 1;
+
+	for (char **p = parts; *p && ok; p++) {
+		GInetAddress *a = g_inet_address_new_from_string(g_strstrip(*p));
+		ok = a != NULL && ++n <= 8;
+		if (!ok)
+			SETERR("\"%s\" is not a list of at most 8 IP addresses", v);
+		if (a)
+			g_object_unref(a);
+	}
+	g_strfreev(parts);
+	return ok && n ? set_str(field, v, err, errlen) : -1;
+}
+
 #define OFF(f) offsetof(struct meet_config, f)
 static const struct cfg_key cfg_keys[] = {
 	{ "meet", "state", OFF(state_dir), set_path, 0, 0 },
@@ -153,6 +173,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "media", "relay-timeout-ms", OFF(media_relay_timeout), set_uint, 100, 60000 },
 	{ "media", "ice-timeout-ms", OFF(media_ice_timeout), set_uint, 1000, 300000 },
 	{ "media", "browser-relay-only", OFF(media_browser_relay), set_bool, 0, 0 },
+	{ "media", "addresses", OFF(media_addresses), set_addresses, 0, 0 },
 	{ "media", "port-min", OFF(media_port_min), set_uint, 0, 65535 },
 	{ "media", "port-max", OFF(media_port_max), set_uint, 0, 65535 },
 	{ "api", "listen", OFF(api_listen), set_listen, 0, 0 },
@@ -366,7 +387,8 @@ meet_config_free(struct meet_config *cfg)
 	char **strs[] = { &cfg->state_dir, &cfg->log_level, &cfg->event_log,
 		&cfg->guest_jid_domain, &cfg->web_listen, &cfg->web_cert, &cfg->web_key,
 		&cfg->web_root, &cfg->web_trust, &cfg->web_url, &cfg->background_uri,
-		&cfg->logo_uri, &cfg->cb_cert, &cfg->api_listen, &cfg->api_cert, &cfg->api_key };
+		&cfg->logo_uri, &cfg->cb_cert, &cfg->api_listen, &cfg->api_cert, &cfg->api_key,
+		&cfg->media_addresses };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
 		g_clear_pointer(strs[i], g_free);

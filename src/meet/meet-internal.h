@@ -48,6 +48,7 @@ struct meet_config {
 	unsigned long media_relay_timeout, media_ice_timeout;
 	int media_browser_relay;            /* browsers get iceTransportPolicy relay */
 	unsigned long media_port_min, media_port_max;
+	char *media_addresses;              /* comma-separated IP literals */
 };
 
 /* Load and validate FILE; -1 with err "file:line: ..." set. */

@@ -1,0 +1,118 @@
+// Media through TURN only, as in the seed: browsers get iceServers built
+// from the turnServers entry's clientAddress and iceTransportPolicy
+// "relay"; the SFU allocates its own relay candidates on serverAddress and
+// offers no host candidates.  Then the seed's fourth failure: a wrong TURN
+// password gives no media, "ICE failure; relay candidate creation timeout"
+// in the meeting server's log, "integrity check failed" for the user in the
+// TURN log and the turnServerUnavailable alarm; PUT of the right password
+// makes the next join work.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const { startMeet, launchBrowser } = require('../lib/meet.js');
+const { startTurn } = require('../lib/turn.js');
+const { joinAs, waitFor, WAIT } = require('../lib/media.js');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const MEDIA = `[media]
+host-candidates = no
+addresses = 127.0.0.1
+browser-relay-only = yes
+relay-timeout-ms = 5000
+ice-timeout-ms = 15000
+`;
+
+async function selectedPair(page) {
+  return page.evaluate(async () => {
+    const stats = await window.porticoPc.getStats();
+    let pair = null; const cands = {};
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
+      if (s.type === 'local-candidate' || s.type === 'remote-candidate') cands[s.id] = s;
+    });
+    return pair ? { local: cands[pair.localCandidateId].candidateType, remote: cands[pair.remoteCandidateId].candidateType } : null;
+  });
+}
+
+async function flowing(page) {
+  const first = await waitFor(page, (s) => s.video.framesDecoded > 0 && s.audio.packetsReceived > 0);
+  await waitFor(page, (s) => s.video.framesDecoded > first.video.framesDecoded &&
+    s.audio.packetsReceived > first.audio.packetsReceived);
+}
+
+async function addTurn(meet, port, password) {
+  const body = new URLSearchParams({ serverAddress: '127.0.0.1', clientAddress: '127.0.0.1', username: 'turnuser',
+    password, type: 'standard' }).toString();
+  const r = await meet.api('/turnServers', { method: 'POST', body,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  assert.strictEqual(r.status, 200, r.body);
+  return /turnServers\/([0-9a-f-]+)/.exec(r.headers.location)[1];
+}
+
+async function withSetup(fn) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-turn-'));
+  let turn, meet, browser;
+  try {
+    turn = await startTurn(dir, { turnuser: 'cisco' });
+    meet = await startMeet({ extra: MEDIA, cbExtra: `turn-udp-port = ${turn.port}\n` });
+    browser = await launchBrowser([meet.web.spki], { media: true });
+    await fn(turn, meet, browser);
+  } catch (e) {
+    e.message += '\n--- meet log ---\n' + (meet ? meet.log() : '') + '\n--- turn log ---\n' + (turn ? turn.log() : '');
+    throw e;
+  } finally {
+    if (browser) await browser.close();
+    if (meet) await meet.stop();
+    if (turn) await turn.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('relay only: browsers and the SFU meet on portico turn', () => withSetup(async (turn, meet, browser) => {
+  await addTurn(meet, turn.port, 'cisco');
+  const alice = await browser.context.newPage();
+  await joinAs(alice, meet.webUrl, 'Alice');
+  const bob = await browser.context.newPage();
+  await joinAs(bob, meet.webUrl, 'Bob');
+  for (const page of [alice, bob]) {
+    await flowing(page);
+    // Both ends of the selected pair are relayed candidates.
+    assert.deepStrictEqual(await selectedPair(page), { local: 'relay', remote: 'relay' });
+  }
+  // Four allocations for turnuser: two browsers, two SFU legs.
+  const allocs = turn.log().match(/allocation created: user=turnuser/g) || [];
+  assert.ok(allocs.length >= 4, turn.log());
+}));
+
+test('the seed\'s fourth failure: wrong TURN password, then fixed by PUT', () => withSetup(async (turn, meet, browser) => {
+  const id = await addTurn(meet, turn.port, 'wrong-password');
+  const alice = await browser.context.newPage();
+  await joinAs(alice, meet.webUrl, 'Alice');
+  await alice.locator('#call-status', { hasText: 'could not connect' }).waitFor(WAIT);
+  for (let i = 0; !/call \d+: ICE failure; relay candidate creation timeout/.test(meet.log()); i++) {
+    assert.ok(i < 200, meet.log());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(turn.log(), /integrity check failed: password does not match: user="turnuser"/);
+  const alarms = await meet.api('/system/alarms');
+  assert.match(alarms.body, new RegExp(`<type>turnServerUnavailable</type>.*<turnServer>${id}</turnServer>`));
+  const legs = await meet.api('/callLegs');
+  const leg = /<callLeg id="([^"]+)"/.exec(legs.body)[1];
+  assert.match((await meet.api('/callLegs/' + leg)).body, /<encryptedMedia>false<\/encryptedMedia>/);
+  await alice.click('#leave');
+
+  // The operator fixes the password; the next join gets media.
+  const put = await meet.api('/turnServers/' + id, { method: 'PUT', body: 'password=cisco',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  assert.strictEqual(put.status, 200);
+  const bob = await browser.context.newPage();
+  await joinAs(bob, meet.webUrl, 'Bob');
+  const carol = await browser.context.newPage();
+  await joinAs(carol, meet.webUrl, 'Carol');
+  await flowing(bob);
+  await flowing(carol);
+  const cleared = await meet.api('/system/alarms');
+  assert.doesNotMatch(cleared.body, /turnServerUnavailable/);
+}));
