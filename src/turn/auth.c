@@ -9,6 +9,7 @@
 #include <gnutls/crypto.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <time.h>
 
 #include "turn/turn-internal.h"
@@ -28,19 +29,43 @@ turn_wallclock(void)
 	return (uint64_t)time(NULL);
 }
 
+static const char hexdigits[] = "0123456789abcdef";
+
+static void
+to_hex(const uint8_t *in, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hexdigits[in[i] >> 4];
+		out[2 * i + 1] = hexdigits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* MAC input: time (4 bytes), family (1), address (4 or 16), port (2). */
 static void
 nonce_mac(const uint8_t secret[32], const struct sockaddr_storage *client,
 	  uint32_t ts, char hex[17])
 {
-	char input[ADDR_STRLEN + 16];
-	char a[ADDR_STRLEN];
-	uint8_t mac[32];
-	int n;
+	uint8_t input[4 + 1 + 16 + 2], mac[32];
+	size_t n = 0;
+	int port = addr_port(client);
 
-	n = snprintf(input, sizeof(input), "%08x|%s", ts, addr_str(client, a, 1));
-	gnutls_hmac_fast(GNUTLS_MAC_SHA256, secret, 32, input, (size_t)n, mac);
-	for (int i = 0; i < 8; i++)
-		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+	input[n++] = (uint8_t)(ts >> 24);
+	input[n++] = (uint8_t)(ts >> 16);
+	input[n++] = (uint8_t)(ts >> 8);
+	input[n++] = (uint8_t)ts;
+	input[n++] = (uint8_t)client->ss_family;
+	if (client->ss_family == AF_INET6) {
+		memcpy(input + n, ((const struct sockaddr_in6 *)client)->sin6_addr.s6_addr, 16);
+		n += 16;
+	} else {
+		memcpy(input + n, &((const struct sockaddr_in *)client)->sin_addr.s_addr, 4);
+		n += 4;
+	}
+	input[n++] = (uint8_t)(port >> 8);
+	input[n++] = (uint8_t)port;
+	gnutls_hmac_fast(GNUTLS_MAC_SHA256, secret, 32, input, n, mac);
+	to_hex(mac, 8, hex);
 }
 
 void
@@ -48,8 +73,9 @@ turn_nonce_make(const uint8_t secret[32], const struct sockaddr_storage *client,
 		uint64_t now, char out[TURN_NONCE_LEN + 1])
 {
 	uint32_t ts = (uint32_t)now;
+	uint8_t be[4] = { (uint8_t)(ts >> 24), (uint8_t)(ts >> 16), (uint8_t)(ts >> 8), (uint8_t)ts };
 
-	snprintf(out, 9, "%08x", ts);
+	to_hex(be, 4, out);
 	nonce_mac(secret, client, ts, out + 8);
 }
 

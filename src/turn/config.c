@@ -169,6 +169,7 @@ static const struct uint_key uint_keys[] = {
 	{ "max-lifetime", offsetof(struct turn_config, max_lifetime), TURN_DEFAULT_LIFETIME, 86400 },
 	{ "nonce-lifetime", offsetof(struct turn_config, nonce_lifetime), 30, 86400 },
 	{ "unauthenticated-rate", offsetof(struct turn_config, unauth_rate), 0, 1000000 },
+	{ "socket-buffer-kb", offsetof(struct turn_config, socket_buffer), 64, 262144 },
 };
 
 static int
@@ -350,6 +351,7 @@ static const struct ini_key turn_keys[] = {
 	{ "turn", "nonce-lifetime", set_uint, 0 },
 	{ "turn", "binding-requires-auth", set_binding_auth, 0 },
 	{ "turn", "unauthenticated-rate", set_uint, 0 },
+	{ "turn", "socket-buffer-kb", set_uint, 0 },
 	{ "turn", "auth-secret", set_secret, INI_REPEAT },
 	{ "turn", "rest-separator", set_separator, 0 },
 	{ "turn", "max-allocation-kbps", set_kbps, 0 },
@@ -465,6 +467,7 @@ config_defaults(struct turn_config *cfg)
 	cfg->max_lifetime = 3600;
 	cfg->nonce_lifetime = 600;
 	cfg->unauth_rate = 20;
+	cfg->socket_buffer = 4096;   /* KiB: a few ms of burst at 100k packets/s */
 	cfg->rest_separator = ':';
 	addr_parse("127.0.0.1:9641", 0, &cfg->admin_addr);
 	cfg->log_level = PLOG_INFO;

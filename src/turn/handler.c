@@ -343,11 +343,11 @@ authenticate(struct req *r)
 /* ------------------------------------------------------------- channels */
 
 /* RFC 8656 narrowed channel numbers to 0x4000-0x4FFF; RFC 5766 clients
- * (coturn <= 4.6 turnutils, libre) still pick up to 0x7FFE. */
+ * (coturn <= 4.6 turnutils, libre) still pick up to 0x7FFF. */
 static uint16_t
 channel_max(const struct turn_worker *w)
 {
-	return w->cfg->legacy_channels ? 0x7FFE : STUN_CHANNEL_MAX;
+	return w->cfg->legacy_channels ? 0x7FFF : STUN_CHANNEL_MAX;
 }
 
 static int

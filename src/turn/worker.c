@@ -24,6 +24,7 @@
 #define SETERR(...) snprintf(err, errlen, __VA_ARGS__)
 
 static void tx_flush(struct turn_worker *w);
+static void rx_setup(struct turn_worker *w);
 
 uint64_t
 worker_rand(struct turn_worker *w)
@@ -53,6 +54,20 @@ modify(struct turn_worker *w, struct ev *ev, uint32_t events)
 }
 
 /* --------------------------------------------------------------- sockets */
+
+/* A listener carries every client of the worker: give it room for a
+ * scheduling hiccup (the kernel default, ~200 KiB, is a few ms at load).
+ * SO_*BUFFORCE passes net.core.[rw]mem_max when we have CAP_NET_ADMIN. */
+static void
+size_buffers(int fd, unsigned kib)
+{
+	int v = (int)(kib * 1024u);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+}
 
 static int
 listen_socket(const struct sockaddr_storage *addr, int type, char *err, size_t errlen)
@@ -107,6 +122,8 @@ turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *c
 	if (getentropy(&w->rng, sizeof(w->rng)) < 0 || !w->rng)
 		w->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)id;
 	w->hseed = (uint32_t)worker_rand(w);
+	if (w->rx)
+		rx_setup(w);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (!w->htab || !w->rx || !w->txbuf || !w->rl || w->epfd < 0) {
 		SETERR("worker %u: out of memory or file descriptors", id);
@@ -123,6 +140,8 @@ turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *c
 		w->udp[i].kind = EV_UDP;
 		w->tcpl[i].kind = EV_TCP_LISTEN;
 		w->udp[i].fd = listen_socket(&cfg->listen[i], SOCK_DGRAM, err, errlen);
+		if (w->udp[i].fd >= 0)
+			size_buffers(w->udp[i].fd, cfg->socket_buffer);
 		w->tcpl[i].fd = w->udp[i].fd < 0 ? -1 : listen_socket(&cfg->listen[i], SOCK_STREAM, err, errlen);
 		w->nlisten = i + 1;
 		if (w->tcpl[i].fd < 0)
@@ -262,8 +281,8 @@ worker_send_client(struct turn_worker *w, const struct client *c, const uint8_t 
 
 /* --------------------------------------------------------------- receive */
 
-static int
-rx_batch(struct turn_worker *w, int fd)
+static void
+rx_setup(struct turn_worker *w)
 {
 	for (int i = 0; i < RX_BATCH; i++) {
 		w->rxiov[i].iov_base = w->rx + (size_t)i * RX_SLOT + RX_HEADROOM;
@@ -272,7 +291,16 @@ rx_batch(struct turn_worker *w, int fd)
 		w->rxm[i].msg_hdr.msg_iov = &w->rxiov[i];
 		w->rxm[i].msg_hdr.msg_iovlen = 1;
 		w->rxm[i].msg_hdr.msg_name = &w->rxfrom[i];
+	}
+}
+
+/* recvmmsg changes only the name length and flags of each header. */
+static int
+rx_batch(struct turn_worker *w, int fd)
+{
+	for (int i = 0; i < RX_BATCH; i++) {
 		w->rxm[i].msg_hdr.msg_namelen = sizeof(w->rxfrom[i]);
+		w->rxm[i].msg_hdr.msg_flags = 0;
 	}
 	return recvmmsg(fd, w->rxm, RX_BATCH, MSG_DONTWAIT, NULL);
 }
