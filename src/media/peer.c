@@ -228,14 +228,13 @@ on_rtp(struct media_peer *p, uint8_t *b, int len)
 		/* First packet of a source the answer did not declare. */
 		memset(t, 0, sizeof(*t));
 		t->ssrc = r.ssrc;
+		t->level_min = 127;
 		for (guint i = 0; i < p->room->peers->len; i++)
 			media_peer_room_changed(g_ptr_array_index(p->room->peers, i));
 	}
 	track_update(t, &r, (size_t)len, kind == MEDIA_AUDIO ? 48000 : 90000);
-	if (kind == MEDIA_AUDIO && r.level >= 0) {
-		t->level_sum += r.level;
-		t->level_n++;
-	}
+	if (kind == MEDIA_AUDIO && r.level >= 0 && r.level < t->level_min)
+		t->level_min = r.level;
 	if (kind == MEDIA_VIDEO) {
 		t->frames += (uint32_t)r.marker;
 		media_rtp_vp8_keyframe(b + r.hdrlen, r.plen, &t->width, &t->height);
@@ -699,6 +698,7 @@ answer_tracks(struct media_peer *p, const struct media_sdp_answer *a)
 		if (a->m[i].ssrc && a->m[i].ssrc != p->pub[m->sdp.kind].ssrc) {
 			memset(&p->pub[m->sdp.kind], 0, sizeof(struct mtrack));
 			p->pub[m->sdp.kind].ssrc = a->m[i].ssrc;
+			p->pub[m->sdp.kind].level_min = 127;
 			room_changed = 1;
 		}
 	}
@@ -780,6 +780,8 @@ media_peer_create(struct mworker *w, struct mroom *room, uint32_t id, const char
 	p->m = g_array_new(FALSE, TRUE, sizeof(struct mline));
 	p->session_id = g_random_int() | (guint64)g_random_int_range(1, 0x7fffffff) << 32;
 	p->own_ssrc = g_random_int();
+	p->pub[MEDIA_AUDIO].level_min = p->pub[MEDIA_VIDEO].level_min = 127;
+	p->level_peak = 127;
 	mline_add(p, MEDIA_AUDIO, 0, NULL, 0);
 	mline_add(p, MEDIA_VIDEO, 0, NULL, 0);
 	plog(PLOG_INFO, "media", "peer %u: setting up combined RTP session for DTLS (worker %u)",

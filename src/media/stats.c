@@ -93,26 +93,35 @@ tx_stats(struct media_peer *p, int k, struct media_dir_stats *d, const char *cod
 	p->tx_bytes_prev[k] = p->tx_bytes[k];
 }
 
-/* Loudest recent speaker (lowest -dBov average) becomes the room's. */
+/* The room's active speaker: the peer whose loudest packet of the last
+ * interval (audio level header, -dBov) was the loudest in the room, if it
+ * was above silence.  Each peer records its peak; the last peer of the
+ * room to tick decides (ticks run in table order, once a second). */
+#define SPEAKER_LEVEL 60
+
 static void
 speaker_update(struct media_peer *p)
 {
-	struct mtrack *t = &p->pub[MEDIA_AUDIO];
 	struct mroom *r = p->room;
-	int avg = t->level_n ? t->level_sum / t->level_n : 127;
+	struct media_peer *best = NULL;
+	int level = SPEAKER_LEVEL;
 
-	t->level_sum = t->level_n = 0;
-	if (avg >= 50 || r->speaker == p->id)
+	p->level_peak = p->pub[MEDIA_AUDIO].level_min;
+	p->pub[MEDIA_AUDIO].level_min = 127;
+	if (++r->ticks < r->peers->len)
 		return;
-	/* Louder than silence: take the floor if the current one is quieter. */
+	r->ticks = 0;
 	for (guint i = 0; i < r->peers->len; i++) {
 		struct media_peer *q = g_ptr_array_index(r->peers, i);
-		if (q->id == r->speaker && q->pub[MEDIA_AUDIO].level_n &&
-		    q->pub[MEDIA_AUDIO].level_sum / q->pub[MEDIA_AUDIO].level_n < avg)
-			return;
+		if (q->level_peak < level) {
+			level = q->level_peak;
+			best = q;
+		}
 	}
-	r->speaker = p->id;
-	media_emit_text(p, MEDIA_EV_SPEAKER, p->label);
+	if (!best || best->id == r->speaker)
+		return;
+	r->speaker = best->id;
+	media_emit_text(best, MEDIA_EV_SPEAKER, best->label);
 }
 
 void

@@ -32,7 +32,7 @@ struct mtrack {
 	uint32_t width, height;
 	uint8_t fraction;           /* of the last report */
 	double loss_percent;
-	int level_sum, level_n;     /* audio level samples this interval */
+	int level_min;              /* loudest audio level this interval (-dBov), 127 = none */
 	gint64 last_pli;
 };
 
@@ -71,12 +71,14 @@ struct media_peer {
 	uint8_t tx_fraction[2];
 	uint32_t tx_jitter[2];
 	char pair[96], profile[32];
+	int level_peak;             /* last interval's loudest audio level */
 };
 
 struct mroom {
 	uint32_t id;
 	GPtrArray *peers;           /* struct media_peer * (owned by mworker.peers) */
 	uint32_t speaker;
+	unsigned ticks;             /* peers ticked since the last speaker decision */
 };
 
 struct mworker {

@@ -44,7 +44,9 @@ test('two guests see and hear each other through the SFU', async () => {
     for (const l of legs) {
       assert.match(l.body, /<encryptedMedia>true<\/encryptedMedia>/);
       assert.match(l.body, /<rxAudio><codec>opus<\/codec>/);
-      assert.match(l.body, /<rxVideo><codec>VP8<\/codec>/);
+      assert.match(l.body, /<rxVideo><codec>VP8<\/codec><width>\d+<\/width><height>\d+<\/height><frameRate>[\d.]+<\/frameRate><bitRate>\d+<\/bitRate><packetLossPercentage>[\d.]+<\/packetLossPercentage><jitter>[\d.]+<\/jitter><\/rxVideo>/);
+      assert.match(l.body, /<txAudio><codec>opus<\/codec><bitRate>\d+<\/bitRate><packetLossPercentage>[\d.]+<\/packetLossPercentage><jitter>[\d.]+<\/jitter><\/txAudio>/);
+      assert.match(l.body, /<txVideo><codec>VP8<\/codec>/);
       assert.match(l.body, /<state>connected<\/state>/);
     }
     const log = meet.log();
