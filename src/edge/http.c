@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/hex.h"
 #include "edge/edge-internal.h"
 
 static int
@@ -375,18 +376,6 @@ enum {
 
 #define CH_LINE_MAX 4096
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One byte of framing (every state but CH_DATA); 0 or -1. */
 static int
 chunk_byte(struct edge_chunked *c, unsigned char ch, const char **why)
@@ -400,7 +389,7 @@ chunk_byte(struct edge_chunked *c, unsigned char ch, const char **why)
 	}
 	switch (c->state) {
 	case CH_SIZE:
-		if ((h = hexval(ch)) >= 0) {
+		if ((h = hex_digit(ch)) >= 0) {
 			if (c->remaining >> 56) {
 				*why = "chunk size too large";
 				return -1;

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <time.h>
 
+#include "common/hex.h"
 #include "turn/turn-internal.h"
 
 uint64_t
@@ -27,18 +28,6 @@ uint64_t
 turn_wallclock(void)
 {
 	return (uint64_t)time(NULL);
-}
-
-static const char hexdigits[] = "0123456789abcdef";
-
-static void
-to_hex(const uint8_t *in, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hexdigits[in[i] >> 4];
-		out[2 * i + 1] = hexdigits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
 }
 
 /* MAC input: time (4 bytes), family (1), address (4 or 16), port (2). */
@@ -65,7 +54,7 @@ nonce_mac(const uint8_t secret[32], const struct sockaddr_storage *client,
 	input[n++] = (uint8_t)(port >> 8);
 	input[n++] = (uint8_t)port;
 	gnutls_hmac_fast(GNUTLS_MAC_SHA256, secret, 32, input, n, mac);
-	to_hex(mac, 8, hex);
+	hex_encode(mac, 8, hex);
 }
 
 void
@@ -75,7 +64,7 @@ turn_nonce_make(const uint8_t secret[32], const struct sockaddr_storage *client,
 	uint32_t ts = (uint32_t)now;
 	uint8_t be[4] = { (uint8_t)(ts >> 24), (uint8_t)(ts >> 16), (uint8_t)(ts >> 8), (uint8_t)ts };
 
-	to_hex(be, 4, out);
+	hex_encode(be, 4, out);
 	nonce_mac(secret, client, ts, out + 8);
 }
 

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/hex.h"
 #include "common/ini.h"
 #include "common/plog.h"
 #include "turn/turn-internal.h"
@@ -365,18 +366,6 @@ static const struct ini_key turn_keys[] = {
 	{ "users", "*", set_user, 0 },
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "0x" followed by 32 hex digits: a key computed elsewhere (turnadmin -k). */
 static int
 prehashed_key(const char *pw, uint8_t key[TURN_KEY_LEN])
@@ -384,7 +373,7 @@ prehashed_key(const char *pw, uint8_t key[TURN_KEY_LEN])
 	if (strncmp(pw, "0x", 2) != 0 || strlen(pw) != 2 + 2 * TURN_KEY_LEN)
 		return 0;
 	for (int i = 0; i < TURN_KEY_LEN; i++) {
-		int hi = hexval(pw[2 + 2 * i]), lo = hexval(pw[3 + 2 * i]);
+		int hi = hex_digit(pw[2 + 2 * i]), lo = hex_digit(pw[3 + 2 * i]);
 		if (hi < 0 || lo < 0)
 			return 0;
 		key[i] = (uint8_t)(hi << 4 | lo);
