@@ -484,7 +484,13 @@ turn_client_ok(const struct doctor *d, const struct turn_entry *e, struct doctor
 	for (int tcp = 0; tcp < 2; tcp++) {
 		if (!ports[tcp] || addr_parse(e->client, ports[tcp], &sa) < 0)
 			continue;
+		/* The entry came from the API (inside view); the Allocate is a
+		 * browser's (client view). */
+		if (d->client_netns)
+			lab_netns_enter(d->client_netns);
 		doctor_turn_allocate(&sa, tcp, e->user, pw, !tcp, d->timeout_ms, &t);
+		if (d->client_netns)
+			lab_netns_enter(d->netns);
 		if (!t.allocated) {
 			doctor_fail(r, "open TCP+UDP 3478 from the internet to the edge's public address "
 				    "and check clientAddress", "a browser cannot allocate on TURN at "
@@ -493,9 +499,11 @@ turn_client_ok(const struct doctor *d, const struct turn_entry *e, struct doctor
 			return 0;
 		}
 		if (!tcp && !t.relay_ok) {
+			char a[ADDR_STRLEN];
 			doctor_fail(r, "open the relay port range (UDP 24000-29999 in the seed) to and from "
-				    "the edge's public address", "allocation on %s works but nothing comes back "
-				    "through the relayed address (%s): media would not flow", e->client, t.detail);
+				    "the edge's public address", "allocation on %s works but a datagram sent to "
+				    "the relayed address %s never came back: the relay port range is closed, "
+				    "media would not flow", e->client, addr_str(&t.relayed, a, 1));
 			return 0;
 		}
 	}
@@ -531,14 +539,14 @@ out:
 /* ---- the table ---------------------------------------------------------- */
 
 const struct doctor_check doctor_checks[] = {
-	{ "external-dns", "the external name resolves to the edge's public address (outside view)", check_external_dns },
-	{ "internal-dns", "the external name resolves to a web bridge (inside view)", check_internal_dns },
-	{ "certificate", "the outside edge's certificate: name, chain, validity, not self-signed", check_certificate },
-	{ "guest-uri", "Guest account client URI is the external name", check_guest_uri },
-	{ "tunnels", "a tunnel is Active for every domain", check_tunnels },
-	{ "webbridge-link", "the web bridge has a trusted link to the call bridge", check_webbridge_link },
-	{ "turn-server-side", "each turnServers entry allocates from the meeting server", check_turn_server_side },
-	{ "turn-client-side", "each clientAddress allocates and relays from the client side", check_turn_client_side },
+	{ "external-dns", "the external name resolves to the edge's public address (outside view)", 1, check_external_dns },
+	{ "internal-dns", "the external name resolves to a web bridge (inside view)", 0, check_internal_dns },
+	{ "certificate", "the outside edge's certificate: name, chain, validity, not self-signed", 1, check_certificate },
+	{ "guest-uri", "Guest account client URI is the external name", 0, check_guest_uri },
+	{ "tunnels", "a tunnel is Active for every domain", 0, check_tunnels },
+	{ "webbridge-link", "the web bridge has a trusted link to the call bridge", 0, check_webbridge_link },
+	{ "turn-server-side", "each turnServers entry allocates from the meeting server", 0, check_turn_server_side },
+	{ "turn-client-side", "each clientAddress allocates and relays from the client side", 0, check_turn_client_side },
 };
 
 const size_t doctor_nchecks = G_N_ELEMENTS(doctor_checks);

@@ -26,6 +26,7 @@ struct doctor {
 	int api_port;
 	char *ca;                  /* CA bundle: the deployment's private CA, NULL = system */
 	int guest_port;            /* the outside edge's guest HTTPS port */
+	char *netns, *client_netns;  /* namespaces of the inside and client views, or NULL */
 	int timeout_ms;
 };
 
@@ -55,7 +56,7 @@ struct doctor_target {
 	int port;
 };
 
-/* resolve.c: name with spec (map:..., system, config = the inside edge's
+/* resolve.c: name with spec (map:..., system, udp:ADDR, config = the inside edge's
  * [dns] overrides as the inside edge applies them).  Appends to out
  * (at most cap); returns how many, or -1 with err. */
 int doctor_resolve(const struct doctor *d, const char *spec, const char *name,
@@ -80,6 +81,7 @@ int doctor_turn_allocate(const struct sockaddr_storage *server, int tcp, const c
 struct doctor_check {
 	const char *name;
 	const char *what;          /* for --list */
+	int client;                /* looks from the client side (--client-netns) */
 	void (*run)(const struct doctor *d, struct doctor_result *r);
 };
 

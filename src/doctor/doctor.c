@@ -13,10 +13,11 @@
 #include "common/addr.h"
 #include "doctor/doctor-internal.h"
 #include "doctor/doctor.h"
+#include "lab/lab-http.h"
 
 struct opts {
 	char *lab, *outside, *inside, *meet, *external_name, *public_addr, *ext_resolver;
-	char *int_resolver, *api, *api_name, *api_user, *api_password_file, *ca;
+	char *int_resolver, *api, *api_name, *api_user, *api_password_file, *ca, *netns, *client_netns;
 	char **only;
 	int list, timeout_ms;
 };
@@ -97,7 +98,8 @@ from_lab(struct opts *o)
 		K("external-name", external_name), K("public-address", public_addr),
 		K("external-resolver", ext_resolver), K("internal-resolver", int_resolver),
 		K("api", api), K("api-name", api_name), K("api-user", api_user),
-		K("api-password-file", api_password_file), K("ca", ca),
+		K("api-password-file", api_password_file), K("ca", ca), K("netns", netns),
+		K("client-netns", client_netns),
 #undef K
 	};
 	char *path = g_build_filename(o->lab, "lab.ini", NULL), err[INI_ERR_MAX];
@@ -182,6 +184,8 @@ setup(struct doctor *d, struct opts *o)
 		d->api_password = g_strdup(g_getenv("PORTICO_API_PASSWORD"));
 	d->ca = g_strdup(o->ca);
 	d->guest_port = guest_port(d);
+	d->netns = g_strdup(o->netns);
+	d->client_netns = g_strdup(o->client_netns);
 	d->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 3000;
 	return o->api ? set_api(d, o->api) : 0;
 }
@@ -200,6 +204,8 @@ doctor_clear(struct doctor *d)
 	g_free(d->api_name);
 	g_free(d->api_user);
 	g_free(d->ca);
+	g_free(d->netns);
+	g_free(d->client_netns);
 	ini_free(&d->outside);
 	ini_free(&d->inside);
 	ini_free(&d->meet);
@@ -228,7 +234,13 @@ run_checks(const struct doctor *d, const struct opts *o)
 		struct doctor_result r = { DOCTOR_SKIP, "", "" };
 		if (!selected(o, doctor_checks[i].name))
 			continue;
-		doctor_checks[i].run(d, &r);
+		const char *ns = doctor_checks[i].client ? d->client_netns : d->netns;
+		if (ns && lab_netns_enter(ns) < 0)
+			doctor_fail(&r, "run doctor as root, with the lab up", "cannot enter the network "
+				    "namespace %s", ns);
+		else
+			doctor_checks[i].run(d, &r);
+		lab_netns_enter(NULL);
 		printf("%s %-17s %s%s%s%s\n", tag[r.status], doctor_checks[i].name, r.cause,
 		       r.status == DOCTOR_FAIL ? ". Fix: " : "", r.status == DOCTOR_FAIL ? r.fix : "",
 		       r.status == DOCTOR_FAIL ? "." : "");
@@ -255,6 +267,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "api-user", 0, 0, G_OPTION_ARG_STRING, &o->api_user, "admin API user", "USER" },
 		{ "api-password-file", 0, 0, G_OPTION_ARG_FILENAME, &o->api_password_file, "file holding its password (or $PORTICO_API_PASSWORD)", "FILE" },
 		{ "ca", 0, 0, G_OPTION_ARG_FILENAME, &o->ca, "CA bundle browsers trust (default: the system's)", "FILE" },
+		{ "netns", 0, 0, G_OPTION_ARG_STRING, &o->netns, "network namespace of the inside view", "NS" },
+		{ "client-netns", 0, 0, G_OPTION_ARG_STRING, &o->client_netns, "network namespace of the client view", "NS" },
 		{ "check", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->only, "run only this check (repeatable)", "NAME" },
 		{ "list", 0, 0, G_OPTION_ARG_NONE, &o->list, "list the checks", NULL },
 		{ "timeout-ms", 0, 0, G_OPTION_ARG_INT, &o->timeout_ms, "per probe (default 3000)", "MS" },
@@ -279,7 +293,7 @@ opts_clear(struct opts *o)
 {
 	char **s[] = { &o->lab, &o->outside, &o->inside, &o->meet, &o->external_name, &o->public_addr,
 		       &o->ext_resolver, &o->int_resolver, &o->api, &o->api_name, &o->api_user,
-		       &o->api_password_file, &o->ca };
+		       &o->api_password_file, &o->ca, &o->netns, &o->client_netns };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(s); i++)
 		g_free(*s[i]);

@@ -8,7 +8,12 @@
  *   config                         the inside edge's [dns] overrides, applied
  *                                  as the inside edge does: SRV
  *                                  _cms-web._tls.<name> first, then the name
+ *   udp:ADDR[:PORT]                a real DNS server, asked for A records
+ *                                  (what `portico lab --netns`'s dnsmasq answer)
  */
+#include <arpa/inet.h>
+#include <sys/time.h>
+#include <unistd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +103,109 @@ resolve_config(const struct doctor *d, const char *name, struct doctor_target *o
 	return n;
 }
 
+/* A DNS query for name's A records, RD set.  Length, or -1. */
+static int
+dns_query(const char *name, uint8_t *q, size_t cap, uint16_t id)
+{
+	size_t n = 12;
+	gchar **labels = g_strsplit(name, ".", -1);
+
+	memset(q, 0, 12);
+	q[0] = (uint8_t)(id >> 8);
+	q[1] = (uint8_t)id;
+	q[2] = 0x01;          /* RD */
+	q[5] = 1;             /* QDCOUNT */
+	for (unsigned i = 0; labels[i]; i++) {
+		size_t l = strlen(labels[i]);
+		if (l == 0 || l > 63 || n + l + 6 > cap) {
+			g_strfreev(labels);
+			return -1;
+		}
+		q[n++] = (uint8_t)l;
+		memcpy(q + n, labels[i], l);
+		n += l;
+	}
+	g_strfreev(labels);
+	memcpy(q + n, "\0\0\1\0\1", 5);   /* root, QTYPE A, QCLASS IN */
+	return (int)(n + 5);
+}
+
+/* Skips a (possibly compressed) name; the offset after it, or -1. */
+static long
+dns_skip_name(const uint8_t *m, size_t len, size_t off)
+{
+	while (off < len) {
+		if ((m[off] & 0xc0) == 0xc0)
+			return off + 2 <= len ? (long)(off + 2) : -1;
+		if (m[off] == 0)
+			return (long)(off + 1);
+		off += (size_t)m[off] + 1;
+	}
+	return -1;
+}
+
+/* The A records of an answer to query id; count, or -1. */
+static int
+dns_answers(const uint8_t *m, size_t len, uint16_t id, const char *name, struct doctor_target *out,
+	    int cap)
+{
+	unsigned an, n = 0;
+	long off;
+
+	if (len < 12 || ((m[0] << 8) | m[1]) != id || !(m[2] & 0x80) || (m[3] & 0x0f) != 0)
+		return (m[3] & 0x0f) == 3 ? 0 : -1;   /* NXDOMAIN: no answer */
+	an = (unsigned)((m[6] << 8) | m[7]);
+	off = dns_skip_name(m, len, 12);
+	off = off < 0 ? -1 : off + 4;
+	for (unsigned i = 0; i < an && off > 0 && (size_t)off < len; i++) {
+		off = dns_skip_name(m, len, (size_t)off);
+		if (off < 0 || (size_t)off + 10 > len)
+			return -1;
+		unsigned type = (unsigned)((m[off] << 8) | m[off + 1]);
+		unsigned rdlen = (unsigned)((m[off + 8] << 8) | m[off + 9]);
+		off += 10;
+		if ((size_t)off + rdlen > len)
+			return -1;
+		if (type == 1 && rdlen == 4) {
+			char a[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, m + off, a, sizeof(a));
+			n = (unsigned)add(out, (int)n, cap, name, a, 0);
+		}
+		off += rdlen;
+	}
+	return (int)n;
+}
+
+static int
+resolve_udp(const char *server, const char *name, struct doctor_target *out, int cap, char *err,
+	    size_t errlen)
+{
+	struct sockaddr_storage sa;
+	struct timeval tv = { 2, 0 };
+	uint8_t q[512], a[1500];
+	uint16_t id = (uint16_t)g_random_int();
+	int fd = -1, qlen = dns_query(name, q, sizeof(q), id), ret = -1;
+
+	if (addr_parse(server, 53, &sa) < 0 || qlen < 0) {
+		snprintf(err, errlen, "bad resolver address \"%s\" or name", server);
+		return -1;
+	}
+	fd = socket(sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (int t = 0; t < 3 && ret < 0; t++) {
+		ssize_t n;
+		if (sendto(fd, q, (size_t)qlen, 0, (struct sockaddr *)&sa, addr_len(&sa)) < 0)
+			break;
+		n = recv(fd, a, sizeof(a), 0);
+		if (n > 0)
+			ret = dns_answers(a, (size_t)n, id, name, out, cap);
+	}
+	if (ret < 0)
+		snprintf(err, errlen, "the DNS server %s does not answer", server);
+	close(fd);
+	return ret;
+}
+
 int
 doctor_resolve(const struct doctor *d, const char *spec, const char *name,
 	       struct doctor_target *out, int cap, char *err, size_t errlen)
@@ -106,12 +214,14 @@ doctor_resolve(const struct doctor *d, const char *spec, const char *name,
 		return resolve_map(spec + 4, name, out, cap);
 	if (!strcmp(spec, "system"))
 		return resolve_system(name, 0, out, 0, cap);
+	if (!strncmp(spec, "udp:", 4))
+		return resolve_udp(spec + 4, name, out, cap, err, errlen);
 	if (!strcmp(spec, "config")) {
 		if (d->have_inside)
 			return resolve_config(d, name, out, cap);
 		snprintf(err, errlen, "the internal resolver \"config\" needs the inside edge's config (--inside)");
 		return -1;
 	}
-	snprintf(err, errlen, "unknown resolver \"%s\" (map:NAME=ADDR,..., system, config)", spec);
+	snprintf(err, errlen, "unknown resolver \"%s\" (map:NAME=ADDR,..., system, config, udp:ADDR)", spec);
 	return -1;
 }

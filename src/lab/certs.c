@@ -29,23 +29,23 @@ struct leaf {
 	const char *file;         /* certs/<file>.crt, certs/<file>.key */
 	const char *cn;
 	const char *dns[8];
-	const char *ip;           /* one iPAddress SAN, or NULL */
+	const char *ip[2];        /* iPAddress SANs (loopback and --netns), or NULL */
 	int self_signed;          /* not issued by the lab CA (--break self-signed) */
 };
 
 /* The seed's certificates.  vcse: the Expressway-E's SAN list, verbatim. */
 static const struct leaf leaves[] = {
 	{ "vcse", LAB_OUTSIDE_NAME, { LAB_OUTSIDE_NAME, "vcse.octavio.local", LAB_EXTERNAL_NAME,
-	  "cmsweb.octavio.local", "octavio.local", "cms.octavio.local", "octavio.com" }, NULL, 0 },
-	{ "vcsc", LAB_INSIDE_NAME, { LAB_INSIDE_NAME }, NULL, 0 },
+	  "cmsweb.octavio.local", "octavio.local", "cms.octavio.local", "octavio.com" }, { NULL }, 0 },
+	{ "vcsc", LAB_INSIDE_NAME, { LAB_INSIDE_NAME }, { NULL }, 0 },
 	{ "webbridge", LAB_EXTERNAL_NAME, { LAB_EXTERNAL_NAME, LAB_INTERNAL_WEB_NAME, "localhost" },
-	  LAB_INSIDE_ADDR, 0 },
-	{ "callbridge", LAB_CALLBRIDGE_NAME, { LAB_CALLBRIDGE_NAME }, NULL, 0 },
-	{ "admin", LAB_ADMIN_NAME, { LAB_ADMIN_NAME, "localhost" }, LAB_INSIDE_ADDR, 0 },
+	  { LAB_INSIDE_ADDR, "198.51.100.180" }, 0 },
+	{ "callbridge", LAB_CALLBRIDGE_NAME, { LAB_CALLBRIDGE_NAME }, { NULL }, 0 },
+	{ "admin", LAB_ADMIN_NAME, { LAB_ADMIN_NAME, "localhost" }, { LAB_INSIDE_ADDR, "198.51.100.180" }, 0 },
 	/* --break self-signed: a guest certificate browsers refuse.  (A guest
 	 * certificate without the external name cannot be shown: portico edge
 	 * refuses to start with one.) */
-	{ "vcse-selfsigned", LAB_OUTSIDE_NAME, { LAB_OUTSIDE_NAME, LAB_EXTERNAL_NAME }, NULL, 1 },
+	{ "vcse-selfsigned", LAB_OUTSIDE_NAME, { LAB_OUTSIDE_NAME, LAB_EXTERNAL_NAME }, { NULL }, 1 },
 };
 
 struct ca {
@@ -202,9 +202,11 @@ leaf_names(gnutls_x509_crt_t crt, const struct leaf *l)
 		if (gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, l->dns[i],
 							 strlen(l->dns[i]), GNUTLS_FSAN_APPEND) < 0)
 			return -1;
-	if (l->ip && inet_pton(AF_INET, l->ip, ip) == 1)
-		return gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, ip, 4,
-							    GNUTLS_FSAN_APPEND);
+	for (unsigned i = 0; i < G_N_ELEMENTS(l->ip) && l->ip[i]; i++)
+		if (inet_pton(AF_INET, l->ip[i], ip) != 1 ||
+		    gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, ip, 4,
+							 GNUTLS_FSAN_APPEND) < 0)
+			return -1;
 	return 0;
 }
 

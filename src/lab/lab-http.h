@@ -50,6 +50,12 @@ struct lab_http_resp {
 int lab_http(const struct lab_http_req *req, struct lab_http_resp *resp);
 void lab_http_resp_clear(struct lab_http_resp *resp);
 
+/* Moves the CALLING THREAD into network namespace ns (/run/netns/<ns>),
+ * or back to the one it was in before the first switch when ns is NULL.
+ * For probes that must run from one side of a `portico lab --netns`.
+ * 0, or -1 (errno set).  Needs CAP_SYS_ADMIN. */
+int lab_netns_enter(const char *ns);
+
 /* Form-encodes value (RFC 1866) into a new string. */
 char *lab_http_form_escape(const char *value);
 

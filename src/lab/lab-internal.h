@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 
+#include "lab/lab-http.h"
+
 #define LAB_DOMAIN "lab"
 #define LAB_ERROR (g_quark_from_static_string("portico-lab"))
 
@@ -32,6 +34,31 @@
  * bridge's inside address differ, so that a split horizon is visible. */
 #define LAB_PUBLIC_ADDR "127.0.0.1"
 #define LAB_INSIDE_ADDR "127.0.0.2"
+
+/* Where each listener sits: on loopback, or in the namespaces of
+ * --netns (documentation ranges only).  ns_* are NULL on loopback. */
+struct lab_net {
+	const char *guest_addr;       /* what guests dial: the public (NAT) address */
+	const char *guest_listen;     /* the outside edge's guest listener */
+	const char *meet_addr;        /* web bridge and REST API */
+	const char *traversal_addr;   /* the outside edge's traversal listener */
+	const char *traversal_connect;/* what the inside dials (a name resolved inside, or an address) */
+	const char *edge_admin;       /* the outside edge's status listener */
+	const char *inside_admin;     /* the inside edge's status listener */
+	const char *turn_inside;      /* TURN listener the meeting server uses (serverAddress) */
+	const char *turn_outside;     /* a second TURN listener (DMZ side), or NULL */
+	const char *relay_addr;       /* relay sockets */
+	const char *external_addr;    /* advertised relay address (static NAT), or NULL */
+	const char *turn_client;      /* clientAddress given to browsers */
+	const char *tunnel_allow;     /* who may open tunnels */
+	const char *trusted_proxy;    /* the inside edge, as the web bridge sees it */
+	const char *turn_peers;       /* allowed-peers of the embedded TURN */
+	const char *ns_inet, *ns_dmz, *ns_inside, *ns_vcsc;  /* ns_inside: the meeting server's */
+	const char *ext_dns, *int_dns;    /* dnsmasq addresses (netns), or NULL */
+};
+
+extern const struct lab_net lab_net_loopback;
+extern const struct lab_net lab_net_netns;
 
 struct lab_ports {
 	int webproxy;       /* outside: guests' HTTPS (the seed's 443) */
@@ -60,6 +87,7 @@ struct lab {
 	char *state;              /* absolute state directory */
 	char *self;               /* this binary (/proc/self/exe) */
 	char *web_root;           /* absolute guest app directory */
+	const struct lab_net *net;
 	struct lab_ports port;
 	char *admin_password, *turn_password, *traversal_password;
 	char *spki;               /* base64 SHA-256 of the guest certificate's SPKI */
@@ -83,6 +111,13 @@ char *lab_path(const struct lab *lab, const char *rel);
 int lab_fault_parse(const char *name, enum lab_fault *out);
 const char *lab_fault_name(enum lab_fault f);
 const char *lab_fault_list(void);
+
+/* netns.c: the seed's network in namespaces (root).  up builds it (and
+ * the router's NAT and firewall, the resolv.conf of each namespace), down
+ * removes everything up made; down is safe on a partial or absent set.
+ * (lab_netns_enter is in lab-http.h: doctor uses it too.) */
+int lab_netns_up(const struct lab *lab, GError **err);
+int lab_netns_down(GError **err);
 
 /* seed.c: runs in the startup worker.  Waits (bounded) until every node
  * answers, then seeds the turnServers entry.  0, or -1 with err. */

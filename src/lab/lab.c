@@ -27,9 +27,10 @@
 #define KILL_AFTER_S 20
 
 struct child {
-	const char *name;          /* "meet", "edge-outside", "edge-inside" */
-	const char *conf;          /* file in the state directory */
+	const char *name;          /* "meet", "edge-outside", "edge-inside", "dns-*" */
+	const char *conf;          /* file in the state directory; NULL: dnsmasq */
 	const char *sub;           /* subcommand */
+	int netns_only;            /* started with --netns only */
 	GSubprocess *proc;
 	char pid[16];              /* kept: the identifier is gone once it exited */
 	int exited;
@@ -39,7 +40,7 @@ struct run {
 	struct lab lab;
 	GMainLoop *loop;
 	GCancellable *cancel;      /* trips the startup worker */
-	struct child kids[3];
+	struct child kids[5];
 	int stopping;
 	int status;                /* exit status of `portico lab` */
 	guint kill_timer;
@@ -52,6 +53,15 @@ ports_default(struct lab_ports *p)
 {
 	*p = (struct lab_ports){ .webproxy = 9443, .webbridge = 8443, .api = 8445,
 		.traversal = 7001, .admin_out = 9445, .admin_in = 9446, .turn = 3478,
+		.turn_admin = 9641, .relay_lo = 24000, .relay_hi = 29999 };
+}
+
+/* --netns: each node has its own addresses, so the seed's own ports. */
+static void
+ports_netns(struct lab_ports *p)
+{
+	*p = (struct lab_ports){ .webproxy = 443, .webbridge = 443, .api = 445,
+		.traversal = 7001, .admin_out = 445, .admin_in = 9446, .turn = 3478,
 		.turn_admin = 9641, .relay_lo = 24000, .relay_hi = 29999 };
 }
 
@@ -172,15 +182,84 @@ out:
 	return l;
 }
 
+/* The namespace a child lives in under --netns (NULL on loopback). */
+static const char *
+child_ns(const struct lab *lab, const struct child *c)
+{
+	if (!strcmp(c->name, "edge-outside"))
+		return lab->net->ns_dmz;
+	if (!strcmp(c->name, "dns-external"))
+		return lab->net->ns_inet;
+	if (!strcmp(c->name, "edge-inside"))
+		return lab->net->ns_vcsc;
+	return lab->net->ns_inside;
+}
+
+/* The split horizon's two DNS servers (--netns): the external name is the
+ * NAT address outside, the web bridge inside. */
+static void
+dnsmasq_args(const struct lab *lab, const struct child *c, GPtrArray *a)
+{
+	int ext = !strcmp(c->name, "dns-external");
+	const char *wb = lab->fault == LAB_FAULT_DNS ? "198.51.100.99" : lab->net->meet_addr;
+
+	g_ptr_array_add(a, g_strdup("dnsmasq"));
+	g_ptr_array_add(a, g_strdup("--keep-in-foreground"));
+	g_ptr_array_add(a, g_strdup("--conf-file=/dev/null"));
+	g_ptr_array_add(a, g_strdup("--no-resolv"));
+	g_ptr_array_add(a, g_strdup("--no-hosts"));
+	g_ptr_array_add(a, g_strdup("--bind-interfaces"));
+	g_ptr_array_add(a, g_strdup("--log-queries"));
+	g_ptr_array_add(a, g_strdup("--log-facility=-"));
+	g_ptr_array_add(a, g_strdup("--pid-file="));
+	/* No switch to "nobody": a user change would clear PR_SET_PDEATHSIG. */
+	g_ptr_array_add(a, g_strdup("--user=root"));
+	g_ptr_array_add(a, g_strdup("--group=root"));
+	g_ptr_array_add(a, g_strdup_printf("--listen-address=%s", ext ? lab->net->ext_dns : lab->net->int_dns));
+	if (ext) {
+		g_ptr_array_add(a, g_strdup_printf("--address=/%s/%s", LAB_EXTERNAL_NAME, lab->net->guest_addr));
+		g_ptr_array_add(a, g_strdup_printf("--address=/%s/%s", LAB_OUTSIDE_NAME, lab->net->guest_addr));
+		return;
+	}
+	g_ptr_array_add(a, g_strdup_printf("--address=/%s/%s", LAB_EXTERNAL_NAME, wb));
+	g_ptr_array_add(a, g_strdup_printf("--address=/%s/%s", LAB_INTERNAL_WEB_NAME, lab->net->meet_addr));
+	g_ptr_array_add(a, g_strdup_printf("--address=/%s/%s", LAB_OUTSIDE_NAME, lab->net->traversal_addr));
+	g_ptr_array_add(a, g_strdup_printf("--address=/%s/%s", LAB_INSIDE_NAME, lab->net->inside_admin));
+}
+
+static GPtrArray *
+child_argv(const struct lab *lab, const struct child *c)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+	const char *ns = child_ns(lab, c);
+
+	if (ns) {
+		g_ptr_array_add(a, g_strdup("ip"));
+		g_ptr_array_add(a, g_strdup("netns"));
+		g_ptr_array_add(a, g_strdup("exec"));
+		g_ptr_array_add(a, g_strdup(ns));
+	}
+	if (c->conf) {
+		g_ptr_array_add(a, g_strdup(lab->self));
+		g_ptr_array_add(a, g_strdup(c->sub));
+		g_ptr_array_add(a, g_strdup("-c"));
+		g_ptr_array_add(a, lab_path(lab, c->conf));
+	} else {
+		dnsmasq_args(lab, c, a);
+	}
+	g_ptr_array_add(a, NULL);
+	return a;
+}
+
 static int
 child_start(struct run *r, struct child *c, GError **err)
 {
-	char *conf = lab_path(&r->lab, c->conf);
+	GPtrArray *argv = child_argv(&r->lab, c);
 	GSubprocessLauncher *l = launcher(&r->lab, c->name, err);
 
 	if (l)
-		c->proc = g_subprocess_launcher_spawn(l, err, r->lab.self, c->sub, "-c", conf, NULL);
-	g_free(conf);
+		c->proc = g_subprocess_launcher_spawnv(l, (const gchar *const *)argv->pdata, err);
+	g_ptr_array_unref(argv);
 	if (l)
 		g_object_unref(l);
 	if (!c->proc)
@@ -288,35 +367,57 @@ startup_thread(GTask *task, gpointer src, gpointer data, GCancellable *cancel)
 		g_task_return_boolean(task, TRUE);
 }
 
+/* How to reach the lab: loopback names mapped by the browser, or the
+ * namespaces' own DNS. */
 static void
-banner(const struct lab *lab)
+banner_reach(const struct lab *lab, const char *url)
 {
-	const struct lab_ports *p = &lab->port;
-	char *url = g_strdup_printf("https://%s:%d/", LAB_EXTERNAL_NAME, p->webproxy);
+	const struct lab_net *n = lab->net;
+	const char *in = n->ns_inet ? "ip netns exec portico-inet " : "";
+	const char *ins = n->ns_inside ? "ip netns exec portico-cms " : "";
+	char *map = n->ns_inet ? g_strdup("") :
+		    g_strdup_printf("--host-resolver-rules=\"MAP %s %s\" ", LAB_EXTERNAL_NAME, n->guest_addr);
+	char *res = n->ns_inet ? g_strdup("") :
+		    g_strdup_printf("--resolve %s:%d:%s ", LAB_EXTERNAL_NAME, lab->port.webproxy, n->guest_addr);
 
-	printf("\nportico lab: ready%s%s\n\n", lab->fault ? ", broken on purpose: " : "",
-	       lab->fault ? lab_fault_name(lab->fault) : "");
-	printf("  join URL     %s   call ID %s (space \"%s\")\n", url, LAB_CALL_ID, LAB_SPACE_NAME);
-	printf("  names        %s resolves nowhere on purpose: give the browser the mapping to %s\n"
-	       "               (no system file is edited; the inside edge resolves it with its [dns])\n",
-	       LAB_EXTERNAL_NAME, LAB_PUBLIC_ADDR);
+	if (n->ns_inet)
+		printf("  names        split horizon by two dnsmasq: %s is %s from portico-inet (external DNS\n"
+		       "               %s) and %s from portico-cms (internal DNS %s)\n", LAB_EXTERNAL_NAME,
+		       n->guest_addr, n->ext_dns, n->meet_addr, n->int_dns);
+	else
+		printf("  names        %s resolves nowhere on purpose: give the browser the mapping to %s\n"
+		       "               (no system file is edited; the inside edge resolves it with its [dns])\n",
+		       LAB_EXTERNAL_NAME, n->guest_addr);
 	printf("  lab CA       %s/certs/ca.crt  (trust it: Chromium Settings > Privacy and security >\n"
 	       "               Security > Manage certificates > Authorities > Import, or\n"
 	       "               certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n portico-lab -i %s/certs/ca.crt)\n",
 	       lab->state, lab->state);
-	printf("  chromium     chromium --user-data-dir=%s/chromium --host-resolver-rules=\"MAP %s %s\" "
-	       "--ignore-certificate-errors-spki-list=%s %s\n", lab->state, LAB_EXTERNAL_NAME,
-	       LAB_PUBLIC_ADDR, lab->spki, url);
-	printf("  curl         curl --cacert %s/certs/ca.crt --resolve %s:%d:%s %s\n", lab->state,
-	       LAB_EXTERNAL_NAME, p->webproxy, LAB_PUBLIC_ADDR, url);
+	printf("  chromium     %schromium --user-data-dir=%s/chromium %s--ignore-certificate-errors-spki-list=%s %s\n",
+	       in, lab->state, map, lab->spki, url);
+	printf("  curl         %scurl --cacert %s/certs/ca.crt %s%s\n", in, lab->state, res, url);
 	printf("  admin API    https://%s:%d/api/v1  user %s  password %s\n"
-	       "               curl --cacert %s/certs/ca.crt -u %s:%s https://%s:%d/api/v1/turnServers\n",
-	       LAB_INSIDE_ADDR, p->api, LAB_ADMIN_USER, lab->admin_password, lab->state,
-	       LAB_ADMIN_USER, lab->admin_password, LAB_INSIDE_ADDR, p->api);
-	printf("  TURN         %s:%d UDP/TCP, user %s, relays %d-%d (turnServers entry seeded)\n",
-	       LAB_PUBLIC_ADDR, p->turn, LAB_TURN_USER, p->relay_lo, p->relay_hi);
-	printf("  status       http://127.0.0.1:%d/status.txt (outside)  http://127.0.0.1:%d/status.txt (inside)\n",
-	       p->admin_out, p->admin_in);
+	       "               %scurl --cacert %s/certs/ca.crt -u %s:%s https://%s:%d/api/v1/turnServers\n",
+	       n->meet_addr, lab->port.api, LAB_ADMIN_USER, lab->admin_password, ins, lab->state,
+	       LAB_ADMIN_USER, lab->admin_password, n->meet_addr, lab->port.api);
+	g_free(map);
+	g_free(res);
+}
+
+static void
+banner(const struct lab *lab)
+{
+	const struct lab_ports *p = &lab->port;
+	char *url = p->webproxy == 443 ? g_strdup_printf("https://%s/", LAB_EXTERNAL_NAME) :
+		    g_strdup_printf("https://%s:%d/", LAB_EXTERNAL_NAME, p->webproxy);
+
+	printf("\nportico lab: ready%s%s%s\n\n", lab->net->ns_inet ? " (namespaces)" : "",
+	       lab->fault ? ", broken on purpose: " : "", lab->fault ? lab_fault_name(lab->fault) : "");
+	printf("  join URL     %s   call ID %s (space \"%s\")\n", url, LAB_CALL_ID, LAB_SPACE_NAME);
+	banner_reach(lab, url);
+	printf("  TURN         %s:%d UDP/TCP for browsers (serverAddress %s), user %s, relays %d-%d\n",
+	       lab->net->turn_client, p->turn, lab->net->turn_inside, LAB_TURN_USER, p->relay_lo, p->relay_hi);
+	printf("  status       http://%s:%d/status.txt (outside)  http://%s:%d/status.txt (inside)\n",
+	       lab->net->edge_admin, p->admin_out, lab->net->inside_admin, p->admin_in);
 	printf("  logs         %s/logs/{meet,edge-outside,edge-inside}.log\n", lab->state);
 	printf("  diagnose     portico doctor --lab %s\n\nCtrl-C stops everything.\n", lab->state);
 	fflush(stdout);
@@ -356,8 +457,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "port-base", 'p', 0, G_OPTION_ARG_INT, &o->port_base, "listeners on N..N+7, relays N+10..N+59 (default: the conf/ ports)", "N" },
 		{ "web-root", 0, 0, G_OPTION_ARG_FILENAME, &o->web_root, "guest app directory (default $PORTICO_WEB_ROOT or ./web)", "DIR" },
 		{ "break", 0, 0, G_OPTION_ARG_STRING, &o->fault, "put one of the seed's failures in on purpose", "FAULT" },
-		{ "netns", 0, 0, G_OPTION_ARG_NONE, &o->netns, "the seed's network in namespaces (root; not yet)", NULL },
-		{ "down", 0, 0, G_OPTION_ARG_NONE, &o->down, "remove the namespaces --netns made", NULL },
+		{ "netns", 0, 0, G_OPTION_ARG_NONE, &o->netns, "the seed's network in namespaces, NAT, firewall, split DNS (root)", NULL },
+		{ "down", 0, 0, G_OPTION_ARG_NONE, &o->down, "remove what --netns made (after a crash)", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("- the seed's deployment on one machine");
@@ -408,7 +509,10 @@ lab_init(struct lab *lab, const struct opts *o, GError **err)
 		g_set_error(err, LAB_ERROR, 1, "--port-base must be within 1024-65475");
 		return -1;
 	}
-	if (o->port_base)
+	lab->net = o->netns ? &lab_net_netns : &lab_net_loopback;
+	if (o->netns)
+		ports_netns(&lab->port);
+	else if (o->port_base)
 		ports_from_base(&lab->port, o->port_base);
 	else
 		ports_default(&lab->port);
@@ -441,8 +545,8 @@ lab_clear(struct lab *lab)
 static int
 prepare(struct lab *lab, const struct opts *o, GError **err)
 {
-	if (lab_init(lab, o, err) < 0 || ports_check(&lab->port, err) < 0 ||
-	    lab_conf_secrets(lab, err) < 0 || lab_certs_ensure(lab, err) < 0 ||
+	if (lab_init(lab, o, err) < 0 || (!o->netns && ports_check(&lab->port, err) < 0) ||
+	    (o->netns && lab_netns_up(lab, err) < 0) || lab_conf_secrets(lab, err) < 0 || lab_certs_ensure(lab, err) < 0 ||
 	    lab_conf_write(lab, err) < 0 || add_admin(lab, err) < 0)
 		return -1;
 	printf("portico lab: state %s (certificates, secrets and the meeting database are reused)\n",
@@ -457,7 +561,7 @@ run_lab(struct run *r)
 	GTask *task;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(r->kids); i++)
-		if (child_start(r, &r->kids[i], &err) < 0) {
+		if ((!r->kids[i].netns_only || r->lab.net->ns_inet) && child_start(r, &r->kids[i], &err) < 0) {
 			fprintf(stderr, "portico lab: %s\n", err->message);
 			g_error_free(err);
 			stop(r, 1);
@@ -479,29 +583,39 @@ lab_main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct run r = { .kids = {
-		{ "meet", "meet.conf", "meet", NULL, "", 0 },
-		{ "edge-outside", "edge-outside.conf", "edge", NULL, "", 0 },
-		{ "edge-inside", "edge-inside.conf", "edge", NULL, "", 0 },
+		{ "dns-external", NULL, NULL, 1, NULL, "", 0 },
+		{ "dns-internal", NULL, NULL, 1, NULL, "", 0 },
+		{ "meet", "meet.conf", "meet", 0, NULL, "", 0 },
+		{ "edge-outside", "edge-outside.conf", "edge", 0, NULL, "", 0 },
+		{ "edge-inside", "edge-inside.conf", "edge", 0, NULL, "", 0 },
 	} };
 	GError *err = NULL;
 	int status = 2;
 
 	if (parse_opts(argc, argv, &o) < 0)
 		goto out;
-	if (o.netns || o.down) {
-		fprintf(stderr, "portico lab: --netns and --down are not implemented yet\n");
+	if (o.down) {
+		status = lab_netns_down(&err) < 0 ? 1 : 0;
+		if (err) {
+			fprintf(stderr, "portico lab: %s\n", err->message);
+			g_error_free(err);
+		}
 		goto out;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (prepare(&r.lab, &o, &err) < 0) {
 		fprintf(stderr, "portico lab: %s\n", err->message);
 		g_error_free(err);
+		if (o.netns)
+			lab_netns_down(NULL);
 		status = 1;
 		goto out;
 	}
 	r.loop = g_main_loop_new(NULL, FALSE);
 	r.cancel = g_cancellable_new();
 	status = run_lab(&r);
+	if (o.netns && lab_netns_down(NULL) < 0)
+		status = 1;
 	printf("portico lab: stopped\n");
 out:
 	if (r.kill_timer)

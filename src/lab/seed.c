@@ -25,12 +25,15 @@ api_call(const struct lab *lab, const char *method, const char *path, const char
 {
 	char *ca = lab_path(lab, "certs/ca.crt");
 	struct lab_http_req q = {
-		.addr = LAB_INSIDE_ADDR, .port = lab->port.api, .tls = 1, .name = LAB_ADMIN_NAME,
+		.addr = lab->net->meet_addr, .port = lab->port.api, .tls = 1, .name = LAB_ADMIN_NAME,
 		.ca_file = ca, .verify = 1, .method = method, .path = path,
 		.user = LAB_ADMIN_USER, .password = lab->admin_password, .body = body,
 	};
-	int ret = lab_http(&q, r);
+	int ret;
 
+	lab_netns_enter(lab->net->ns_inside);
+	ret = lab_http(&q, r);
+	lab_netns_enter(NULL);
 	g_free(ca);
 	return ret;
 }
@@ -45,13 +48,17 @@ probe_api(const struct lab *lab)
 	return ok;
 }
 
+/* GET http://addr:port/path from namespace ns (NULL: here). */
 static int
-plain_get(int port, const char *path, const char *want)
+plain_get(const char *ns, const char *addr, int port, const char *path, const char *want)
 {
-	struct lab_http_req q = { .addr = "127.0.0.1", .port = port, .path = path };
+	struct lab_http_req q = { .addr = addr, .port = port, .path = path };
 	struct lab_http_resp r;
-	int ok = lab_http(&q, &r) == 0 && r.status == 200 && (!want || strstr(r.body->str, want));
+	int ok;
 
+	lab_netns_enter(ns);
+	ok = lab_http(&q, &r) == 0 && r.status == 200 && (!want || strstr(r.body->str, want));
+	lab_netns_enter(NULL);
 	lab_http_resp_clear(&r);
 	return ok;
 }
@@ -59,26 +66,31 @@ plain_get(int port, const char *path, const char *want)
 static int
 probe_outside(const struct lab *lab)
 {
-	return plain_get(lab->port.admin_out, "/healthz", NULL);
+	return plain_get(lab->net->ns_dmz, lab->net->edge_admin, lab->port.admin_out, "/healthz", NULL);
+}
+
+static int
+inside_get(const struct lab *lab, const char *path, const char *want)
+{
+	return plain_get(lab->net->ns_inside, lab->net->inside_admin, lab->port.admin_in, path, want);
 }
 
 static int
 probe_inside(const struct lab *lab)
 {
-	return plain_get(lab->port.admin_in, "/healthz", NULL);
+	return inside_get(lab, "/healthz", NULL);
 }
 
 static int
 probe_tunnel_only(const struct lab *lab)
 {
-	return plain_get(lab->port.admin_in, "/status", "\"Active\"");
+	return inside_get(lab, "/status", "\"Active\"");
 }
 
 static int
 probe_tunnel(const struct lab *lab)
 {
-	return plain_get(lab->port.admin_in, "/status", "\"Active\"") &&
-	       plain_get(lab->port.admin_in, "/status", "\"Healthy\"");
+	return inside_get(lab, "/status", "\"Active\"") && inside_get(lab, "/status", "\"Healthy\"");
 }
 
 /* The guest's path: outside edge, tunnel, inside edge, web bridge, with the
@@ -88,11 +100,15 @@ probe_guest(const struct lab *lab)
 {
 	char *ca = lab_path(lab, "certs/ca.crt");
 	struct lab_http_req q = {
-		.addr = LAB_PUBLIC_ADDR, .port = lab->port.webproxy, .tls = 1,
+		.addr = lab->net->guest_addr, .port = lab->port.webproxy, .tls = 1,
 		.name = LAB_EXTERNAL_NAME, .ca_file = ca, .verify = 1, .path = "/api/guest/config",
 	};
 	struct lab_http_resp r;
-	int ok = lab_http(&q, &r) == 0 && r.status == 200 && strstr(r.body->str, "\"link\":true");
+	int ok;
+
+	lab_netns_enter(lab->net->ns_inet);
+	ok = lab_http(&q, &r) == 0 && r.status == 200 && strstr(r.body->str, "\"link\":true");
+	lab_netns_enter(NULL);
 
 	lab_http_resp_clear(&r);
 	g_free(ca);
@@ -139,8 +155,8 @@ seed_turn(const struct lab *lab, GError **err)
 				   lab->turn_password);
 	char *epw = lab_http_form_escape(pw), *id = NULL, *path = NULL;
 	char *body = g_strdup_printf("serverAddress=%s&clientAddress=%s&username=%s&password=%s"
-				     "&type=standard&tcpPortNumberOverride=%d", LAB_PUBLIC_ADDR,
-				     LAB_PUBLIC_ADDR, LAB_TURN_USER, epw, lab->port.turn);
+				     "&type=standard&tcpPortNumberOverride=%d", lab->net->turn_inside,
+				     lab->net->turn_client, LAB_TURN_USER, epw, lab->port.turn);
 	int ret = -1;
 
 	if (api_call(lab, "GET", "/api/v1/turnServers", NULL, &r) < 0 || r.status != 200)
