@@ -133,6 +133,11 @@ struct media_rtcp_block {
 unsigned media_rtcp_blocks(const struct media_rtcp *p, struct media_rtcp_block *out,
 			   unsigned max);
 
+/* A REMB (PSFB FMT 15, draft-alvestrand-rmcat-remb): the bitrate and up
+ * to max SSRCs.  The SSRC count, or -1 when p is not a valid REMB. */
+int media_rtcp_remb_parse(const struct media_rtcp *p, uint32_t *bitrate, uint32_t *ssrcs,
+			  unsigned max);
+
 /* Builders: write into out (cap bytes), return the length or -1. */
 int media_rtcp_pli(uint8_t *out, size_t cap, uint32_t sender, uint32_t media);
 int media_rtcp_rr(uint8_t *out, size_t cap, uint32_t sender, const struct media_rtcp_block *b,

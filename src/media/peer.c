@@ -290,6 +290,27 @@ take_reports(struct media_peer *p, const struct media_rtcp *c)
 		}
 }
 
+/* A receiver's bandwidth estimate: the publishers it names keep the lowest
+ * recent one, so their encoders follow the worst receiver (stats.c). */
+static void
+take_remb(struct media_peer *p, const struct media_rtcp *c)
+{
+	uint32_t bitrate, ssrcs[8];
+	int n = media_rtcp_remb_parse(c, &bitrate, ssrcs, 8);
+	gint64 now = g_get_monotonic_time();
+	enum media_kind kind;
+
+	for (int i = 0; i < n; i++) {
+		struct media_peer *q = publisher_of(p->room, ssrcs[i], &kind);
+		if (!q || q == p)
+			continue;
+		if (!q->remb_min || bitrate < q->remb_min || now - q->remb_at > 3 * G_USEC_PER_SEC) {
+			q->remb_min = bitrate;
+			q->remb_at = now;
+		}
+	}
+}
+
 static void
 rtcp_item(void *ctx, const struct media_rtcp *c)
 {
@@ -298,6 +319,10 @@ rtcp_item(void *ctx, const struct media_rtcp *c)
 
 	if (c->pt == 200 || c->pt == 201) {
 		take_reports(p, c);
+		return;
+	}
+	if (c->pt == 206 && c->fmt == 15) {
+		take_remb(p, c);
 		return;
 	}
 	q = publisher_of(p->room, c->media, &kind);

@@ -206,6 +206,26 @@ media_rtcp_blocks(const struct media_rtcp *p, struct media_rtcp_block *out, unsi
 	return n;
 }
 
+int
+media_rtcp_remb_parse(const struct media_rtcp *p, uint32_t *bitrate, uint32_t *ssrcs,
+		      unsigned max)
+{
+	const uint8_t *f = p->pkt + 12;
+	unsigned n, i;
+	uint64_t v;
+
+	if (p->pt != 206 || p->fmt != 15 || p->len < 20 || memcmp(f, "REMB", 4))
+		return -1;
+	n = f[4];
+	if (20 + 4 * (size_t)n > p->len)
+		return -1;
+	v = (uint64_t)((f[5] & 0x03) << 16 | f[6] << 8 | f[7]) << (f[5] >> 2);
+	*bitrate = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	for (i = 0; i < n && i < max; i++)
+		ssrcs[i] = rd32(f + 8 + 4 * i);
+	return (int)i;
+}
+
 static void
 rtcp_header(uint8_t *o, uint8_t fmt, uint8_t pt, size_t len)
 {

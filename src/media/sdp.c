@@ -111,30 +111,27 @@ take(const char *line, size_t n, const char *prefix, char *out, size_t cap)
 	return 1;
 }
 
+/* "m=<kind> <port> ...": audio and video are kept; anything else
+ * (application, text) is recorded as rejected since we never offer it. */
 static int
 parse_mline(const char *line, size_t n, struct media_sdp_answer_m *m)
 {
-	char buf[64];
+	char buf[64], *end;
 	size_t k = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;
-	char *sp, *end;
+	const char *sp;
 	long port;
 
 	memcpy(buf, line, k);
 	buf[k] = 0;
-	if (!strncmp(buf, "m=audio ", 8))
-		m->kind = MEDIA_AUDIO;
-	else if (!strncmp(buf, "m=video ", 8))
-		m->kind = MEDIA_VIDEO;
-	else
-		m->kind = MEDIA_AUDIO, m->port = 0;  /* application etc.: treated as rejected */
 	sp = strchr(buf, ' ');
 	if (!sp)
 		return MEDIA_SDP_BAD;
 	port = strtol(sp + 1, &end, 10);
 	if (end == sp + 1 || port < 0 || port > 65535)
 		return MEDIA_SDP_BAD;
-	m->port = strncmp(buf, "m=audio ", 8) && strncmp(buf, "m=video ", 8) ? 0 : (int)port;
 	m->dir = MEDIA_DIR_SENDRECV;
+	m->kind = strncmp(buf, "m=video ", 8) ? MEDIA_AUDIO : MEDIA_VIDEO;
+	m->port = (!strncmp(buf, "m=audio ", 8) || !strncmp(buf, "m=video ", 8)) ? (int)port : 0;
 	return 0;
 }
 
@@ -185,7 +182,8 @@ parse_attr(struct media_sdp_answer *a, const char *line, size_t n)
 			g_strlcpy(a->fingerprint, fp + 8, sizeof(a->fingerprint));
 		return 0;
 	}
-	if (n > 2 && !memcmp(line, "a=candidate:", 12 < n ? 12 : n) && n >= 12) {
+	if (n >= 12 && !memcmp(line, "a=candidate:", 12)) {
+		/* Extra candidates are dropped: trickle brings the rest. */
 		if (a->ncands < MEDIA_SDP_MAX_CANDS &&
 		    take(line, n, "a=", a->cands[a->ncands], sizeof(a->cands[0])))
 			a->ncands++;

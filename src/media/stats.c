@@ -25,7 +25,8 @@ rx_loss(struct mtrack *t)
 	t->loss_percent = exp_int ? 100.0 * (lost > 0 ? lost : 0) / exp_int : 0;
 }
 
-/* RR for the publisher's tracks, plus REMB so its encoder may climb. */
+/* RR for the publisher's tracks, plus a REMB: the lowest recent estimate
+ * of its receivers, capped at REMB_BPS. */
 static void
 send_reports(struct media_peer *p)
 {
@@ -49,7 +50,10 @@ send_reports(struct media_peer *p)
 	len = media_rtcp_rr(buf, sizeof(buf), p->own_ssrc, b, n, NULL, NULL);
 	if (len < 0)
 		return;
-	l2 = media_rtcp_remb(buf + len, sizeof(buf) - (size_t)len, p->own_ssrc, REMB_BPS, ssrcs, n);
+	if (p->remb_min && g_get_monotonic_time() - p->remb_at > 3 * G_USEC_PER_SEC)
+		p->remb_min = 0;
+	l2 = media_rtcp_remb(buf + len, sizeof(buf) - (size_t)len, p->own_ssrc,
+			     p->remb_min && p->remb_min < REMB_BPS ? p->remb_min : REMB_BPS, ssrcs, n);
 	if (l2 > 0)
 		len += l2;
 	if (len > 0) {

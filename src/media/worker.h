@@ -72,6 +72,8 @@ struct media_peer {
 	uint32_t tx_jitter[2];
 	char pair[96], profile[32];
 	int level_peak;             /* last interval's loudest audio level */
+	uint32_t remb_min;          /* as a publisher: lowest receiver estimate, 0 = none */
+	gint64 remb_at;
 };
 
 struct mroom {

@@ -865,10 +865,46 @@ cb_signal(struct meet_callbridge *cb, struct leg *l, JsonBuilder *b)
 	g_object_unref(g);
 }
 
+/* The browser's TURN credentials: the entry's, or with [media]
+ * browser-rest-secret the TURN REST scheme: username "<expiry>:<guest>",
+ * password base64(HMAC-SHA1(secret, username)). */
+static void
+cb_ice_credentials(struct meet_callbridge *cb, struct leg *l, GHashTable *o, JsonBuilder *b)
+{
+	const char *secret = cb->srv->cfg.media_rest_secret;
+	char *user, *pass;
+	guint8 mac[20];
+	gsize maclen = sizeof(mac);
+	GHmac *h;
+
+	if (!secret) {
+		json_builder_set_member_name(b, "username");
+		json_builder_add_string_value(b, g_hash_table_lookup(o, "username") ?: "");
+		json_builder_set_member_name(b, "credential");
+		json_builder_add_string_value(b, g_hash_table_lookup(o, "password") ?: "");
+		return;
+	}
+	user = g_strdup_printf("%" G_GINT64_FORMAT ":%s",
+			       g_get_real_time() / G_USEC_PER_SEC + (gint64)cb->srv->cfg.media_rest_ttl, l->jid);
+	h = g_hmac_new(G_CHECKSUM_SHA1, (const guchar *)secret, strlen(secret));
+	g_hmac_update(h, (const guchar *)user, -1);
+	g_hmac_get_digest(h, mac, &maclen);
+	g_hmac_unref(h);
+	pass = g_base64_encode(mac, maclen);
+	json_builder_set_member_name(b, "username");
+	json_builder_add_string_value(b, user);
+	json_builder_set_member_name(b, "credential");
+	json_builder_add_string_value(b, pass);
+	explicit_bzero(mac, sizeof(mac));
+	explicit_bzero(pass, strlen(pass));
+	g_free(pass);
+	g_free(user);
+}
+
 /* iceServers for the browser: clientAddress (serverAddress when unset),
  * UDP on the TURN port and TCP on tcpPortNumberOverride. */
 static void
-cb_ice_servers(struct meet_callbridge *cb, JsonBuilder *b)
+cb_ice_servers(struct meet_callbridge *cb, struct leg *l, JsonBuilder *b)
 {
 	GPtrArray *list = meet_store_list(cb->srv->store, "turnServers", NULL);
 
@@ -897,10 +933,7 @@ cb_ice_servers(struct meet_callbridge *cb, JsonBuilder *b)
 			g_free(u);
 		}
 		json_builder_end_array(b);
-		json_builder_set_member_name(b, "username");
-		json_builder_add_string_value(b, g_hash_table_lookup(o, "username") ?: "");
-		json_builder_set_member_name(b, "credential");
-		json_builder_add_string_value(b, g_hash_table_lookup(o, "password") ?: "");
+		cb_ice_credentials(cb, l, o, b);
 		json_builder_end_object(b);
 		g_free(h);
 		g_hash_table_unref(o);
@@ -921,7 +954,7 @@ ev_offer(struct meet_callbridge *cb, struct leg *l, const struct media_event *ev
 	json_builder_add_string_value(b, ev->sdp);
 	json_builder_set_member_name(b, "iceTransportPolicy");
 	json_builder_add_string_value(b, cb->srv->cfg.media_browser_relay ? "relay" : "all");
-	cb_ice_servers(cb, b);
+	cb_ice_servers(cb, l, b);
 	json_builder_end_object(b);
 	cb_signal(cb, l, b);
 	g_object_unref(b);

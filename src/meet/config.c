@@ -124,6 +124,17 @@ set_url(void *field, const char *v, char *err, size_t errlen)
 	return set_str(field, v, err, errlen);
 }
 
+/* A shared secret: at least 16 bytes (the TURN server's auth-secret). */
+static int
+set_secret(void *field, const char *v, char *err, size_t errlen)
+{
+	if (strlen(v) < 16) {
+		SETERR("a secret needs at least 16 characters");
+		return -1;
+	}
+	return set_str(field, v, err, errlen);
+}
+
 /* [media] addresses: up to 8 comma-separated IP literals. */
 static int
 set_addresses(void *field, const char *v, char *err, size_t errlen)
@@ -174,6 +185,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "media", "ice-timeout-ms", OFF(media_ice_timeout), set_uint, 1000, 300000 },
 	{ "media", "browser-relay-only", OFF(media_browser_relay), set_bool, 0, 0 },
 	{ "media", "addresses", OFF(media_addresses), set_addresses, 0, 0 },
+	{ "media", "browser-rest-secret", OFF(media_rest_secret), set_secret, 0, 0 },
+	{ "media", "browser-rest-ttl", OFF(media_rest_ttl), set_uint, 60, 7 * 86400 },
 	{ "media", "port-min", OFF(media_port_min), set_uint, 0, 65535 },
 	{ "media", "port-max", OFF(media_port_max), set_uint, 0, 65535 },
 	{ "api", "listen", OFF(api_listen), set_listen, 0, 0 },
@@ -288,6 +301,7 @@ cfg_defaults(struct meet_config *cfg)
 	cfg->media_host_candidates = 1;
 	cfg->media_relay_timeout = 5000;
 	cfg->media_ice_timeout = 20000;
+	cfg->media_rest_ttl = 86400;
 }
 
 static int
@@ -388,7 +402,7 @@ meet_config_free(struct meet_config *cfg)
 		&cfg->guest_jid_domain, &cfg->web_listen, &cfg->web_cert, &cfg->web_key,
 		&cfg->web_root, &cfg->web_trust, &cfg->web_url, &cfg->background_uri,
 		&cfg->logo_uri, &cfg->cb_cert, &cfg->api_listen, &cfg->api_cert, &cfg->api_key,
-		&cfg->media_addresses };
+		&cfg->media_addresses, &cfg->media_rest_secret };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
 		g_clear_pointer(strs[i], g_free);

@@ -49,6 +49,8 @@ struct meet_config {
 	int media_browser_relay;            /* browsers get iceTransportPolicy relay */
 	unsigned long media_port_min, media_port_max;
 	char *media_addresses;              /* comma-separated IP literals */
+	char *media_rest_secret;            /* browsers get TURN REST credentials */
+	unsigned long media_rest_ttl;
 };
 
 /* Load and validate FILE; -1 with err "file:line: ..." set. */

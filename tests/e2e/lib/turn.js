@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { freePort } = require('./meet.js');
 
-async function startTurn(dir, users) {
+async function startTurn(dir, users, extra = '') {
   const port = await freePort();
   const relay = 20000 + 500 * Math.floor(Math.random() * 80);
   const conf = path.join(dir, 'turn.conf');
@@ -20,7 +20,7 @@ realm = octavio.com
 allowed-peers = 127.0.0.0/8
 admin-listen = off
 log-level = ${process.env.PORTICO_TURN_LOG_LEVEL || "info"}
-[users]
+${extra}[users]
 ${Object.entries(users).map(([u, p]) => `${u} = ${p}`).join('\n')}
 `);
   const logPath = path.join(dir, 'turn.log');

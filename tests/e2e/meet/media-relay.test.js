@@ -51,12 +51,15 @@ async function addTurn(meet, port, password) {
   return /turnServers\/([0-9a-f-]+)/.exec(r.headers.location)[1];
 }
 
-async function withSetup(fn) {
+const REST_SECRET = 'e2e-rest-secret-0123456789';
+
+async function withSetup(fn, rest = false) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-turn-'));
   let turn, meet, browser;
   try {
-    turn = await startTurn(dir, { turnuser: 'cisco' });
-    meet = await startMeet({ extra: MEDIA, cbExtra: `turn-udp-port = ${turn.port}\n` });
+    turn = await startTurn(dir, { turnuser: 'cisco' }, rest ? `auth-secret = ${REST_SECRET}\n` : '');
+    meet = await startMeet({ extra: MEDIA + (rest ? `browser-rest-secret = ${REST_SECRET}\n` : ''),
+      cbExtra: `turn-udp-port = ${turn.port}\n` });
     browser = await launchBrowser([meet.web.spki], { media: true });
     await fn(turn, meet, browser);
   } catch (e) {
@@ -81,10 +84,12 @@ test('relay only: browsers and the SFU meet on portico turn', () => withSetup(as
     // Both ends of the selected pair are relayed candidates.
     assert.deepStrictEqual(await selectedPair(page), { local: 'relay', remote: 'relay' });
   }
-  // Four allocations for turnuser: two browsers, two SFU legs.
-  const allocs = turn.log().match(/allocation created: user=turnuser/g) || [];
-  assert.ok(allocs.length >= 4, turn.log());
-}));
+  // Two allocations for turnuser (the SFU's legs, serverAddress with the
+  // entry's credentials) and two for the browsers with ephemeral TURN REST
+  // credentials (browser-rest-secret): "<expiry>:<guest JID>".
+  assert.ok((turn.log().match(/allocation created: user=turnuser /g) || []).length >= 2, turn.log());
+  assert.ok((turn.log().match(/allocation created: user=\d+:guest\d+@cms\.octavio\.local /g) || []).length >= 2, turn.log());
+}, true));
 
 test('the seed\'s fourth failure: wrong TURN password, then fixed by PUT', () => withSetup(async (turn, meet, browser) => {
   const id = await addTurn(meet, turn.port, 'wrong-password');

@@ -21,6 +21,10 @@ on_rtcp(void *ctx, const struct media_rtcp *p)
 	const uint8_t *end = ctx;
 	struct media_rtcp_block b[31];
 	unsigned n = media_rtcp_blocks(p, b, 31);
+	uint32_t br, ssrcs[4];
+
+	if (media_rtcp_remb_parse(p, &br, ssrcs, 4) > 4)
+		__builtin_trap();
 
 	if (p->pkt + p->len > end || p->body > p->pkt + p->len || n > 31)
 		__builtin_trap();

@@ -68,6 +68,19 @@ test_rtcp(void)
 	n += k;
 	is_int(media_rtcp_walk(buf, (size_t)n, count, NULL), 3, "compound of three");
 	ok(plis == 1 && rrs == 1, "PLI for 2002 and one RR seen");
+	{
+		struct media_rtcp p;
+		uint32_t br = 0, got[2] = { 0, 0 };
+		memset(&p, 0, sizeof(p));
+		p.pt = 206;
+		p.fmt = 15;
+		p.pkt = buf + 44;
+		p.len = 24;
+		is_int(media_rtcp_remb_parse(&p, &br, got, 2), 1, "REMB parses back");
+		ok(br >= 1499000 && br <= 1500000 && got[0] == 2002, "REMB bitrate and SSRC");
+		p.len = 19;
+		is_int(media_rtcp_remb_parse(&p, &br, got, 2), -1, "short REMB refused");
+	}
 	is_int(media_rtcp_walk(buf, 3, count, NULL), -1, "truncated header");
 	buf[3] = 200;   /* length beyond the buffer */
 	is_int(media_rtcp_walk(buf, (size_t)n, count, NULL), -1, "length past the end");
