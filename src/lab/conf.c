@@ -89,6 +89,7 @@ const struct lab_net lab_net_loopback = {
 	.edge_admin = "127.0.0.1", .inside_admin = "127.0.0.1", .turn_inside = LAB_PUBLIC_ADDR,
 	.relay_addr = LAB_PUBLIC_ADDR, .turn_client = LAB_PUBLIC_ADDR,
 	.tunnel_allow = "127.0.0.0/8", .trusted_proxy = "127.0.0.0/8", .turn_peers = "127.0.0.0/8",
+	.media_addr = LAB_PUBLIC_ADDR,
 };
 
 /* The seed's network with documentation ranges: internet 203.0.113.0/24
@@ -102,7 +103,7 @@ const struct lab_net lab_net_netns = {
 	.turn_inside = "198.51.100.168", .turn_outside = "192.0.2.61", .relay_addr = "192.0.2.61",
 	.external_addr = "203.0.113.156", .turn_client = "203.0.113.156",
 	.tunnel_allow = "198.51.100.167/32", .trusted_proxy = "198.51.100.167",
-	.turn_peers = "198.51.100.0/24, 203.0.113.0/24",
+	.turn_peers = "198.51.100.0/24, 203.0.113.0/24", .media_addr = "198.51.100.180",
 	.ns_inet = "portico-inet", .ns_dmz = "portico-dmz", .ns_inside = "portico-cms",
 	.ns_vcsc = "portico-vcsc",
 	.ext_dns = "203.0.113.53", .int_dns = "198.51.100.53",
@@ -128,9 +129,10 @@ meet_conf(const struct lab *lab)
 		"trust = %s/certs/%s.crt\ntrusted-proxies = %s\n"
 		"[callbridge]\ncertificate = %s/certs/callbridge.crt\nlink-retry = 1\nturn-udp-port = %d\n"
 		"[api]\nlisten = %s:%d\ncertificate = %s/certs/admin.crt\nkey = %s/certs/admin.key\n"
-		"auth-attempts = 1000\n",
+		"auth-attempts = 1000\n"
+		"[media]\nhost-candidates = no\naddresses = %s\nbrowser-relay-only = yes\n",
 		s, n->meet_addr, p->webbridge, s, s, lab->web_root, LAB_EXTERNAL_NAME, port,
-		s, trust, n->trusted_proxy, s, p->turn, n->meet_addr, p->api, s, s);
+		s, trust, n->trusted_proxy, s, p->turn, n->meet_addr, p->api, s, s, n->media_addr);
 }
 
 static char *

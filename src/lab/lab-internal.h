@@ -53,6 +53,7 @@ struct lab_net {
 	const char *tunnel_allow;     /* who may open tunnels */
 	const char *trusted_proxy;    /* the inside edge, as the web bridge sees it */
 	const char *turn_peers;       /* allowed-peers of the embedded TURN */
+	const char *media_addr;       /* the SFU's address towards serverAddress ([media] addresses) */
 	const char *ns_inet, *ns_dmz, *ns_inside, *ns_vcsc;  /* ns_inside: the meeting server's */
 	const char *ext_dns, *int_dns;    /* dnsmasq addresses (netns), or NULL */
 };

@@ -83,7 +83,11 @@ static const char router_nft[] =
 	"  chain prerouting { type nat hook prerouting priority dstnat;\n"
 	"    ip daddr 203.0.113.156 dnat ip to 192.0.2.61\n  }\n"
 	"  chain postrouting { type nat hook postrouting priority srcnat;\n"
-	"    ip saddr 192.0.2.61 oifname \"pr-inet\" snat ip to 203.0.113.156\n  }\n"
+	"    ip saddr 192.0.2.61 oifname \"pr-inet\" snat ip to 203.0.113.156\n"
+	/* NAT reflection: the edge's relay sending to its own public address
+	 * (browser relay -> SFU relay) comes back with the public source, so
+	 * the permissions made for public addresses match. */
+	"    ip saddr 192.0.2.61 ip daddr 192.0.2.61 snat ip to 203.0.113.156\n  }\n"
 	"  chain forward { type filter hook forward priority filter; policy drop;\n"
 	"    ct state established,related accept\n"
 	"    iifname \"pr-inet\" ip daddr 192.0.2.61 tcp dport { 443, 3478 } accept comment \"guests, TURN\"\n"

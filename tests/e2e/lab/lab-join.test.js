@@ -2,8 +2,10 @@
 // started as `make run` starts it (temporary state, free port base), and
 // Chromium is launched with exactly the flags the lab prints
 // (--host-resolver-rules for the external name, the SPKI pin of the guest
-// certificate).  Two guests join 100101 through the lab's outside edge and
-// see each other.
+// certificate).  Two guests join 100101 through the lab's outside edge, see
+// each other, and receive each other's audio and video through the edge's
+// TURN server (the lab is relay-only, as the seed: both ends of the
+// selected ICE pair are relayed candidates).
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert');
@@ -14,7 +16,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const WAIT = { timeout: 20000 };  // bounded waits for conditions
+const { joinAs, waitFor, WAIT } = require('../lib/media.js');
 
 function tcpFree(host, port) {
   return new Promise((resolve) => {
@@ -78,38 +80,50 @@ async function launch(args) {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required', ...args],
   });
   return { context, async close() { await context.close().catch(() => {}); fs.rmSync(dataDir, { recursive: true, force: true }); } };
 }
 
-async function joinAs(page, url, name) {
-  await page.goto(url + '?lang=en');
-  await page.locator('#join-call').waitFor({ state: 'visible', ...WAIT });
-  await page.click('#join-call');
-  await page.fill('#call-id', '100101');
-  await page.click('#continue');
-  await page.locator('#space-name').filter({ hasText: 'Proxy webRTC' }).waitFor(WAIT);
-  await page.fill('#display-name', name);
-  await page.click('#join');
-  await page.locator('#participants li.self', { hasText: name }).waitFor(WAIT);
+async function selectedPair(page) {
+  return page.evaluate(async () => {
+    const stats = await window.porticoPc.getStats();
+    let pair = null; const cands = {};
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
+      if (s.type === 'local-candidate' || s.type === 'remote-candidate') cands[s.id] = s;
+    });
+    return pair ? { local: cands[pair.localCandidateId].candidateType, remote: cands[pair.remoteCandidateId].candidateType } : null;
+  });
 }
 
-test('two guests join 100101 through portico lab with the flags it prints', async () => {
+async function flowing(page) {
+  const first = await waitFor(page, (s) => s.video.framesDecoded > 0 && s.audio.packetsReceived > 0);
+  await waitFor(page, (s) => s.video.framesDecoded > first.video.framesDecoded &&
+    s.audio.packetsReceived > first.audio.packetsReceived);
+}
+
+test('two guests join 100101 through portico lab with the flags it prints, media through its TURN', async () => {
   const lab = await startLab();
   const browser = await launch(lab.args);
   try {
     assert.match(lab.url, /^https:\/\/cmsweb\.octavio\.com:\d+\/$/);
     const alice = await browser.context.newPage();
-    await joinAs(alice, lab.url, 'Alice');
+    await joinAs(alice, lab.url.replace(/\/$/, ''), 'Alice');
     assert.match(await alice.locator('#call-space').textContent(), /Proxy webRTC/);
     assert.strictEqual(new URL(alice.url()).hostname, 'cmsweb.octavio.com');
     const bob = await browser.context.newPage();
-    await joinAs(bob, lab.url, 'Bob');
+    await joinAs(bob, lab.url.replace(/\/$/, ''), 'Bob');
     await bob.locator('#participants li', { hasText: 'Alice' }).waitFor(WAIT);
     await alice.locator('#participants li', { hasText: 'Bob' }).waitFor(WAIT);
     const outside = fs.readFileSync(path.join(lab.state, 'logs', 'edge-outside.log'), 'utf8');
     assert.match(outside, /GET cmsweb\.octavio\.com\/ws\?session=[^ ]+ -> 200 via tunnel \d+ \(websocket\)/);
+    for (const page of [alice, bob]) {
+      await flowing(page);
+      assert.deepStrictEqual(await selectedPair(page), { local: 'relay', remote: 'relay' });
+    }
   } finally {
     await browser.close();
     assert.strictEqual(await lab.stop(), 0, 'portico lab stops cleanly on SIGTERM');
