@@ -26,6 +26,10 @@ good = ("[meet]\nstate = %s/state\n[webbridge]\nlisten = 127.0.0.1:1\ncertificat
         "[api]\nlisten = 127.0.0.1:2\ncertificate = %s\nkey = %s\n" % (d, crt, key, crt, key))
 rc, out = check(good)
 t.eq(rc, 0, "a minimal valid config passes --check")
+rc, out = check(good + "[media]\nworkers = 2\nhost-candidates = no\naddresses = 127.0.0.1, ::1\n"
+                "relay-timeout-ms = 3000\nice-timeout-ms = 10000\nbrowser-relay-only = yes\n"
+                "browser-rest-secret = 0123456789abcdef\nbrowser-rest-ttl = 600\nport-min = 40000\nport-max = 40100\n")
+t.eq(rc, 0, "every [media] key accepted " + out.strip())
 cases = [
     (good + "colour = blue\n", r"c\.conf:11: unknown key \"colour\" in \[api\]", "unknown key"),
     (good + "[frob]\nx = 1\n", r"c\.conf:12: unknown section \[frob\]", "unknown section"),
@@ -39,6 +43,11 @@ cases = [
     (good + "listen = 127.0.0.1:3\n", r"c\.conf:11: \"listen\" in \[api\] given twice", "duplicate key"),
     (good.replace("[meet]\n", "[meet]\nlog-level = chatty\n"), r"c\.conf:2: log-level", "bad log level"),
     (good.replace("key = %s\n[api]" % key, "[api]"), r"\[webbridge\] needs certificate and key", "missing key"),
+    (good + "[media]\nhost-candidates = sometimes\n", r"c\.conf:12: host-candidates", "[media] bad boolean"),
+    (good + "[media]\naddresses = 127.0.0.1, not-an-ip\n", r"c\.conf:12: addresses", "[media] bad address"),
+    (good + "[media]\nrelay-timeout-ms = 5\n", r"c\.conf:12: relay-timeout-ms", "[media] timeout range"),
+    (good + "[media]\nbrowser-rest-secret = short\n", r"c\.conf:12: browser-rest-secret.*16", "[media] short secret"),
+    (good + "[media]\nport-min = 40000\n", r"port-min and port-max", "[media] half a port range"),
 ]
 for text, pat, name in cases:
     rc, out = check(text)
