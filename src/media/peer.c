@@ -758,7 +758,9 @@ media_peer_on_answer(struct media_peer *p, const char *sdp)
 	for (unsigned i = 0; i < a->ncands; i++)
 		add_remote(p, a->cands[i]);
 	answer_tracks(p, a);
-	if (p->dirty)
+	if (p->restart_pending)
+		media_peer_on_restart(p);
+	else if (p->dirty)
 		peer_offer(p);
 out:
 	g_free(a);
@@ -775,14 +777,21 @@ media_peer_on_candidate(struct media_peer *p, const char *cand)
 		add_remote(p, cand);
 }
 
+/* New local ICE credentials and an offer carrying them.  While an offer is
+ * out, the restart waits for its answer: answers then always match the
+ * offer they answer. */
 void
 media_peer_on_restart(struct media_peer *p)
 {
 	if (!p->gathered)
 		return;
+	if (p->offer_out) {
+		p->restart_pending = 1;
+		return;
+	}
+	p->restart_pending = 0;
 	nice_agent_restart_stream(p->agent, p->stream);
 	p->remote_ufrag[0] = 0;
-	p->offer_out = 0;           /* the browser dropped any offer in flight */
 	p->dirty = 1;
 	peer_offer(p);
 }

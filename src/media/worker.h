@@ -64,6 +64,7 @@ struct media_peer {
 	unsigned next_mid;
 	guint64 session_id, version;
 	int offer_out, dirty;
+	int restart_pending;        /* ICE restart asked while an offer was out */
 	struct mtrack pub[2];       /* by enum media_kind */
 	uint32_t own_ssrc;          /* sender SSRC of our RTCP */
 	uint64_t tx_bytes[2], tx_bytes_prev[2];
