@@ -94,7 +94,7 @@ static void
 check_external_dns(const struct doctor *d, struct doctor_result *r)
 {
 	struct doctor_target t[MAX_TARGETS];
-	char err[256] = "", got[512] = "";
+	char err[512] = "", got[512] = "";
 	int n;
 
 	if (!d->public_addr)
@@ -134,7 +134,7 @@ static void
 check_internal_dns(const struct doctor *d, struct doctor_result *r)
 {
 	struct doctor_target t[MAX_TARGETS];
-	char err[256] = "", why[300] = "";
+	char err[512] = "", why[300] = "";
 	int n = doctor_resolve(d, d->int_resolver, d->external_name, t, MAX_TARGETS, err, sizeof(err));
 
 	if (n < 0)
@@ -235,7 +235,7 @@ out:
 static void
 check_guest_uri(const struct doctor *d, struct doctor_result *r)
 {
-	char err[256] = "";
+	char err[512] = "";
 	JsonNode *st = inside_status(d, err, sizeof(err));
 	const char *uri = st ? json_str(json_node_get_object(st), "guest_uri") : NULL;
 	char *host;
@@ -313,7 +313,7 @@ tunnel_fix(const char *why)
 static void
 check_tunnels(const struct doctor *d, struct doctor_result *r)
 {
-	char err[256] = "", down[512] = "";
+	char err[512] = "", down[512] = "";
 	JsonNode *st = inside_status(d, err, sizeof(err));
 	JsonObject *o = st ? json_node_get_object(st) : NULL;
 	JsonArray *rows = o && json_object_has_member(o, "tunnels") ?
@@ -346,7 +346,7 @@ out:
 static void
 check_webbridge_link(const struct doctor *d, struct doctor_result *r)
 {
-	char err[256] = "", *body = NULL;
+	char err[512] = "", *body = NULL;
 	int st = doctor_api_get(d, "/system/alarms", &body, err, sizeof(err));
 	static const char fix[] = "put the call bridge's certificate in the web bridge's trust "
 				  "bundle ([webbridge] trust, the seed's \"webbridge trust\") and check the "
@@ -368,7 +368,7 @@ check_webbridge_link(const struct doctor *d, struct doctor_result *r)
 static gchar **
 turn_ids(const struct doctor *d, struct doctor_result *r)
 {
-	char err[256] = "", *body = NULL;
+	char err[512] = "", *body = NULL;
 	GPtrArray *ids = g_ptr_array_new();
 	const char *p;
 
@@ -397,7 +397,7 @@ turn_ids(const struct doctor *d, struct doctor_result *r)
 static int
 turn_status_ok(const struct doctor *d, const char *id, struct doctor_result *r)
 {
-	char err[256] = "", *path = g_strdup_printf("/turnServers/%s/status", id), *body = NULL;
+	char err[512] = "", *path = g_strdup_printf("/turnServers/%s/status", id), *body = NULL;
 	int ok = 0;
 
 	if (doctor_api_get(d, path, &body, err, sizeof(err)) != 200)
@@ -451,7 +451,7 @@ turn_entry_clear(struct turn_entry *e)
 static int
 turn_entry_get(const struct doctor *d, const char *id, struct turn_entry *e)
 {
-	char err[256], *path = g_strdup_printf("/turnServers/%s", id), *body = NULL;
+	char err[512], *path = g_strdup_printf("/turnServers/%s", id), *body = NULL;
 	int st = doctor_api_get(d, path, &body, err, sizeof(err));
 
 	if (st == 200) {
