@@ -31,21 +31,23 @@ struct leaf {
 	const char *dns[8];
 	const char *ip[2];        /* iPAddress SANs (loopback and --netns), or NULL */
 	int self_signed;          /* not issued by the lab CA (--break self-signed) */
+	int expired;              /* expired yesterday (--break expired) */
 };
 
 /* The seed's certificates.  vcse: the Expressway-E's SAN list, verbatim. */
 static const struct leaf leaves[] = {
 	{ "vcse", LAB_OUTSIDE_NAME, { LAB_OUTSIDE_NAME, "vcse.octavio.local", LAB_EXTERNAL_NAME,
-	  "cmsweb.octavio.local", "octavio.local", "cms.octavio.local", "octavio.com" }, { NULL }, 0 },
-	{ "vcsc", LAB_INSIDE_NAME, { LAB_INSIDE_NAME }, { NULL }, 0 },
+	  "cmsweb.octavio.local", "octavio.local", "cms.octavio.local", "octavio.com" }, { NULL }, 0, 0 },
+	{ "vcsc", LAB_INSIDE_NAME, { LAB_INSIDE_NAME }, { NULL }, 0, 0 },
 	{ "webbridge", LAB_EXTERNAL_NAME, { LAB_EXTERNAL_NAME, LAB_INTERNAL_WEB_NAME, "localhost" },
-	  { LAB_INSIDE_ADDR, "198.51.100.180" }, 0 },
-	{ "callbridge", LAB_CALLBRIDGE_NAME, { LAB_CALLBRIDGE_NAME }, { NULL }, 0 },
-	{ "admin", LAB_ADMIN_NAME, { LAB_ADMIN_NAME, "localhost" }, { LAB_INSIDE_ADDR, "198.51.100.180" }, 0 },
-	/* --break self-signed: a guest certificate browsers refuse.  (A guest
+	  { LAB_INSIDE_ADDR, "198.51.100.180" }, 0, 0 },
+	{ "callbridge", LAB_CALLBRIDGE_NAME, { LAB_CALLBRIDGE_NAME }, { NULL }, 0, 0 },
+	{ "admin", LAB_ADMIN_NAME, { LAB_ADMIN_NAME, "localhost" }, { LAB_INSIDE_ADDR, "198.51.100.180" }, 0, 0 },
+	/* --break self-signed, expired: guest certificates browsers refuse.  (A guest
 	 * certificate without the external name cannot be shown: portico edge
 	 * refuses to start with one.) */
-	{ "vcse-selfsigned", LAB_OUTSIDE_NAME, { LAB_OUTSIDE_NAME, LAB_EXTERNAL_NAME }, { NULL }, 1 },
+	{ "vcse-selfsigned", LAB_OUTSIDE_NAME, { LAB_OUTSIDE_NAME, LAB_EXTERNAL_NAME }, { NULL }, 1, 0 },
+	{ "vcse-expired", LAB_OUTSIDE_NAME, { LAB_OUTSIDE_NAME, LAB_EXTERNAL_NAME }, { NULL }, 0, 1 },
 };
 
 struct ca {
@@ -228,6 +230,11 @@ leaf_create(const struct ca *ca, const struct leaf *l, const char *base, GError 
 		g_set_error(err, LAB_ERROR, 1, "cannot build the certificate %s", l->file);
 		goto out;
 	}
+	if (l->expired && (gnutls_x509_crt_set_activation_time(crt, time(NULL) - 2 * 86400) < 0 ||
+			   gnutls_x509_crt_set_expiration_time(crt, time(NULL) - 86400) < 0)) {
+		g_set_error(err, LAB_ERROR, 1, "cannot date the certificate %s", l->file);
+		goto out;
+	}
 	if (l->self_signed)
 		ret = gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0);
 	else if (gnutls_x509_crt_get_subject_key_id(ca->crt, id, &idlen, NULL) >= 0 &&
@@ -330,5 +337,7 @@ lab_certs_guest_name(const struct lab *lab)
 {
 	if (lab->fault == LAB_FAULT_SELF_SIGNED)
 		return "vcse-selfsigned";
+	if (lab->fault == LAB_FAULT_EXPIRED)
+		return "vcse-expired";
 	return "vcse";
 }

@@ -13,6 +13,7 @@ static const struct {
 	{ "none", LAB_FAULT_NONE },
 	{ "guest-uri", LAB_FAULT_GUEST_URI },      /* the seed's "Bad Request" */
 	{ "self-signed", LAB_FAULT_SELF_SIGNED },  /* the seed's "not secure" */
+	{ "expired", LAB_FAULT_EXPIRED },          /* ... another way */
 	{ "trust", LAB_FAULT_TRUST },              /* the seed's missing "Join call" */
 	{ "turn-password", LAB_FAULT_TURN_PASSWORD },  /* the seed's timed-out call */
 	{ "tunnel", LAB_FAULT_TUNNEL },
@@ -42,5 +43,5 @@ lab_fault_name(enum lab_fault f)
 const char *
 lab_fault_list(void)
 {
-	return "guest-uri, self-signed, trust, turn-password, tunnel, dns";
+	return "guest-uri, self-signed, expired, trust, turn-password, tunnel, dns";
 }

@@ -78,6 +78,7 @@ enum lab_fault {
 	LAB_FAULT_NONE,
 	LAB_FAULT_GUEST_URI,      /* inside: Guest account client URI = the internal name */
 	LAB_FAULT_SELF_SIGNED,    /* outside: self-signed guest certificate */
+	LAB_FAULT_EXPIRED,        /* outside: expired guest certificate */
 	LAB_FAULT_TRUST,          /* meet: web bridge trust bundle without the call bridge cert */
 	LAB_FAULT_TURN_PASSWORD,  /* turnServers password differs from the edge's */
 	LAB_FAULT_TUNNEL,         /* inside: wrong traversal password */

@@ -466,7 +466,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	int ok;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_description(ctx, "Faults for --break: guest-uri, self-signed, trust, "
+	g_option_context_set_description(ctx, "Faults for --break: guest-uri, self-signed, expired, trust, "
 					 "turn-password, tunnel, dns.\n");
 	ok = g_option_context_parse(ctx, &argc, &argv, &err);
 	g_option_context_free(ctx);

@@ -88,6 +88,8 @@ cases = [
      "internal name as Guest account client URI (the seed's Bad Request): guest-uri FAIL"),
     ("self-signed", "certificate", r"self-signed: browsers say \"not secure\"",
      "self-signed edge certificate (the seed's not secure): certificate FAIL"),
+    ("expired", "certificate", r"expired or not yet valid: browsers say \"not secure\"",
+     "expired edge certificate: certificate FAIL"),
     ("trust", "webbridge-link", r"no trusted link to the call bridge.*no \"Join call\" button",
      "trust bundle without the call bridge certificate (the seed's missing Join call): webbridge-link FAIL"),
     ("turn-password", "turn-server-side", r"^TURN username or password differs between the meeting server and the edge",
