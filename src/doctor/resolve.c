@@ -152,7 +152,9 @@ dns_answers(const uint8_t *m, size_t len, uint16_t id, const char *name, struct 
 	unsigned an, n = 0;
 	long off;
 
-	if (len < 12 || ((m[0] << 8) | m[1]) != id || !(m[2] & 0x80) || (m[3] & 0x0f) != 0)
+	if (len < 12 || ((m[0] << 8) | m[1]) != id || !(m[2] & 0x80))
+		return -1;
+	if ((m[3] & 0x0f) != 0)
 		return (m[3] & 0x0f) == 3 ? 0 : -1;   /* NXDOMAIN: no answer */
 	an = (unsigned)((m[6] << 8) | m[7]);
 	off = dns_skip_name(m, len, 12);

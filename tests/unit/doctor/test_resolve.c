@@ -61,6 +61,40 @@ test_errors(struct doctor *d)
 	ok(strstr(err, "--inside") != NULL, "says what to give: %s", err);
 }
 
+/* The UDP resolver's parsing of answers (hostile input from the network). */
+static void
+test_dns(void)
+{
+	uint8_t q[512], m[600];
+	struct doctor_target t[4];
+	int qlen = dns_query("cmsweb.octavio.com", q, sizeof(q), 0x1234), n;
+	static const uint8_t rr[] = { 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 203, 0, 113, 156 };
+	static const uint8_t cname[] = { 0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 0xc0, 0x0c };
+
+	is_int(qlen, 12 + 20 + 4, "query: header, name, type and class");
+	ok(q[0] == 0x12 && q[1] == 0x34 && q[2] == 0x01 && q[5] == 1, "query: id, RD, one question");
+	memcpy(m, q, (size_t)qlen);
+	m[2] |= 0x80;                                  /* a response */
+	m[7] = 2;                                      /* two answers: a CNAME, then an A */
+	memcpy(m + qlen, cname, sizeof(cname));
+	memcpy(m + qlen + sizeof(cname), rr, sizeof(rr));
+	n = dns_answers(m, (size_t)qlen + sizeof(cname) + sizeof(rr), 0x1234, "cmsweb.octavio.com", t, 4);
+	is_int(n, 1, "answer: the A record, the CNAME skipped");
+	is_str(n == 1 ? t[0].addr : "", "203.0.113.156", "answer: its address");
+	is_int(dns_answers(m, (size_t)qlen + sizeof(cname) + sizeof(rr), 0x4321, "x", t, 4), -1,
+	       "answer to another query id refused");
+	is_int(dns_answers(m, (size_t)qlen + sizeof(cname) + 5, 0x1234, "x", t, 4), -1,
+	       "truncated answer refused");
+	m[3] = 3;                                      /* NXDOMAIN */
+	is_int(dns_answers(m, (size_t)qlen, 0x1234, "x", t, 4), 0, "NXDOMAIN: no address");
+	is_int(dns_answers(m, (size_t)qlen, 0x9999, "x", t, 4), -1, "NXDOMAIN for another query id refused");
+	m[3] = 0;
+	m[qlen] = 0x3f;                                /* a label running off the end */
+	m[7] = 1;
+	is_int(dns_answers(m, (size_t)qlen + 2, 0x1234, "x", t, 4), -1, "name past the end refused");
+	ok(dns_query("a..b", q, sizeof(q), 1) < 0, "empty label refused in a query");
+}
+
 static void
 test_xml(void)
 {
@@ -85,6 +119,7 @@ main(void)
 	test_map(&d);
 	test_config(&d);
 	test_errors(&d);
+	test_dns();
 	test_xml();
 	ini_free(&d.inside);
 	return tap_done();
