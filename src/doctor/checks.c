@@ -321,6 +321,10 @@ check_tunnels(const struct doctor *d, struct doctor_result *r)
 	GPtrArray *want = wanted_domains(d);
 	const char *why = NULL;
 
+	if (!d->have_inside) {
+		doctor_skip(r, "the inside edge is not known (--inside)");
+		goto out;
+	}
 	if (!rows) {
 		doctor_fail(r, "start the inside edge with an [admin] listener", "%s", err);
 		goto out;
@@ -343,15 +347,28 @@ out:
 
 /* ---- the meeting server ------------------------------------------------- */
 
+/* Checks that need the admin API say SKIP, not FAIL, when it is not given. */
+static int
+no_api(const struct doctor *d, struct doctor_result *r)
+{
+	if (d->api_host && d->api_user)
+		return 0;
+	doctor_skip(r, "the admin API is not given (--api, --api-user, --api-password-file)");
+	return 1;
+}
+
 static void
 check_webbridge_link(const struct doctor *d, struct doctor_result *r)
 {
 	char err[512] = "", *body = NULL;
-	int st = doctor_api_get(d, "/system/alarms", &body, err, sizeof(err));
+	int st;
 	static const char fix[] = "put the call bridge's certificate in the web bridge's trust "
 				  "bundle ([webbridge] trust, the seed's \"webbridge trust\") and check the "
 				  "web bridge URL";
 
+	if (no_api(d, r))
+		return;
+	st = doctor_api_get(d, "/system/alarms", &body, err, sizeof(err));
 	if (st == 200 && strstr(body, "webBridgeConnectionFailure"))
 		doctor_fail(r, fix, "the web bridge has no trusted link to the call bridge (alarm "
 			    "webBridgeConnectionFailure): guests see no \"Join call\" button");
@@ -421,10 +438,10 @@ turn_status_ok(const struct doctor *d, const char *id, struct doctor_result *r)
 static void
 check_turn_server_side(const struct doctor *d, struct doctor_result *r)
 {
-	gchar **ids = turn_ids(d, r);
+	gchar **ids;
 	unsigned n = 0;
 
-	if (!ids)
+	if (no_api(d, r) || !(ids = turn_ids(d, r)))
 		return;
 	for (; ids[n]; n++)
 		if (!turn_status_ok(d, ids[n], r))
@@ -518,7 +535,7 @@ check_turn_client_side(const struct doctor *d, struct doctor_result *r)
 
 	if (!d->have_outside)
 		return doctor_skip(r, "the TURN users are not known (--outside)");
-	if (!(ids = turn_ids(d, r)))
+	if (no_api(d, r) || !(ids = turn_ids(d, r)))
 		return;
 	for (; ids[n]; n++) {
 		struct turn_entry e = { 0 };

@@ -54,6 +54,25 @@ check(rc == 0 and all(lines.get(c, ("",))[0] == "PASS" for c in CHECKS),
       "healthy lab: every check PASS, exit 0", out)
 check(len(out.strip().splitlines()) == len(CHECKS), "one line per check", out)
 
+# The same deployment described by hand, as for real nodes (no lab.ini).
+st = lab.state
+r = subprocess.run([portico(), "doctor", "--outside", st + "/edge-outside.conf", "--inside", st + "/edge-inside.conf",
+                    "--meet", st + "/meet.conf", "--public-address", "127.0.0.1",
+                    "--external-resolver", "map:cmsweb.octavio.com=127.0.0.1", "--internal-resolver", "config",
+                    "--api", "https://127.0.0.2:%d" % lab.api, "--api-name", "admin.cms.octavio.local",
+                    "--api-user", "admin", "--api-password-file", st + "/secrets/admin-password",
+                    "--ca", lab.ca()], capture_output=True, text=True, timeout=120)
+check(r.returncode == 0 and r.stdout.count("PASS ") == len(CHECKS), "configs and credentials given by hand: every "
+      "check PASS", r.stdout + r.stderr)
+r = subprocess.run([portico(), "doctor", "--outside", st + "/edge-outside.conf", "--ca", lab.ca(),
+                    "--public-address", "127.0.0.1", "--external-resolver", "map:cmsweb.octavio.com=127.0.0.1"] +
+                   sum((["--check", c] for c in CHECKS if c != "internal-dns"), []),
+                   capture_output=True, text=True, timeout=120)
+skips = [x for x in r.stdout.splitlines() if x.startswith("SKIP ")]
+check(r.returncode == 0 and len(skips) >= 4 and "FAIL" not in r.stdout and
+      any("admin API is not given" in x for x in skips), "only the outside config: what cannot be checked is SKIP "
+      "with the reason, not FAIL", r.stdout + r.stderr)
+
 # External DNS pointing elsewhere (the resolver doctor is told browsers use).
 expect_fail(lab, "external-dns", r"resolves to 192\.0\.2\.10, not to the edge's public address 127\.0\.0\.1",
             "external DNS to another address: external-dns FAIL",
