@@ -42,6 +42,7 @@ struct run {
 	GCancellable *cancel;      /* trips the startup worker */
 	struct child kids[5];
 	int stopping;
+	int starting;              /* the startup worker still reads struct lab */
 	int status;                /* exit status of `portico lab` */
 	guint kill_timer;
 };
@@ -126,6 +127,24 @@ child_setup(gpointer data)
 
 static void stop(struct run *r, int status);
 
+static int
+children_running(const struct run *r)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(r->kids); i++)
+		if (r->kids[i].proc && !r->kids[i].exited)
+			return 1;
+	return 0;
+}
+
+/* The loop ends once every child's exit was seen and the startup worker
+ * (which reads struct lab) has returned. */
+static void
+maybe_quit(struct run *r)
+{
+	if (!children_running(r) && !r->starting)
+		g_main_loop_quit(r->loop);
+}
+
 /* A child ended on its own, or did not stop cleanly when asked. */
 static void
 child_report(const struct run *r, const struct child *c)
@@ -144,22 +163,24 @@ child_exited(GObject *src, GAsyncResult *res, gpointer data)
 {
 	struct run *r = data;
 	struct child *c = NULL;
+	int clean;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(r->kids); i++)
 		if (G_OBJECT(r->kids[i].proc) == src)
 			c = &r->kids[i];
 	g_subprocess_wait_finish(G_SUBPROCESS(src), res, NULL);
 	c->exited = 1;
-	if (!r->stopping || !g_subprocess_get_successful(c->proc))
+	/* Killed by our own SIGTERM before it installed its handler: clean. */
+	clean = g_subprocess_get_successful(c->proc) ||
+		(r->stopping && g_subprocess_get_if_signaled(c->proc) &&
+		 g_subprocess_get_term_sig(c->proc) == SIGTERM);
+	if (!r->stopping || !clean)
 		child_report(r, c);
 	if (!r->stopping)
 		stop(r, 1);
-	else if (!g_subprocess_get_successful(c->proc))
+	else if (!clean)
 		r->status = 1;
-	for (size_t i = 0; i < G_N_ELEMENTS(r->kids); i++)
-		if (r->kids[i].proc && !r->kids[i].exited)
-			return;
-	g_main_loop_quit(r->loop);
+	maybe_quit(r);
 }
 
 static GSubprocessLauncher *
@@ -339,7 +360,7 @@ stop(struct run *r, int status)
 			running = 1;
 		}
 	if (!running) {
-		g_main_loop_quit(r->loop);
+		maybe_quit(r);
 		return;
 	}
 	printf("portico lab: stopping\n");
@@ -430,16 +451,18 @@ startup_done(GObject *src, GAsyncResult *res, gpointer data)
 	struct run *r = data;
 	GError *err = NULL;
 
+	r->starting = 0;
 	if (!g_task_propagate_boolean(G_TASK(res), &err)) {
 		if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 			fprintf(stderr, "portico lab: %s\n", err->message);
 			stop(r, 1);
 		}
 		g_error_free(err);
-		return;
-	}
-	if (!r->stopping)
+	} else if (!r->stopping) {
 		banner(&r->lab);
+	}
+	if (r->stopping)
+		maybe_quit(r);
 }
 
 /* ---- options and main -------------------------------------------------- */
@@ -569,11 +592,16 @@ run_lab(struct run *r)
 		}
 	g_unix_signal_add(SIGINT, on_signal, r);
 	g_unix_signal_add(SIGTERM, on_signal, r);
-	task = g_task_new(NULL, r->cancel, startup_done, r);
-	g_task_set_task_data(task, &r->lab, NULL);
-	g_task_run_in_thread(task, startup_thread);
-	g_object_unref(task);
-	if (!r->stopping || !g_main_loop_is_running(r->loop))
+	if (!r->stopping) {
+		r->starting = 1;
+		task = g_task_new(NULL, r->cancel, startup_done, r);
+		g_task_set_task_data(task, &r->lab, NULL);
+		g_task_run_in_thread(task, startup_thread);
+		g_object_unref(task);
+	}
+	/* A quit before the loop runs would be lost: run it only while there
+	 * is something to wait for (maybe_quit ends it). */
+	if (children_running(r) || r->starting)
 		g_main_loop_run(r->loop);
 	return r->status;
 }

@@ -92,6 +92,14 @@ check(rc == 0, "SIGTERM: portico lab exits 0", lab.text()[-2000:])
 check(lab.children_gone(), "SIGTERM: every child is gone", lab.pids)
 check("portico lab: stopped" in lab.text(), "says it stopped")
 
+# SIGTERM while it is still starting: no wait for readiness, no leftovers.
+lab3 = Lab(state=lab.state, base=lab.base).start(wait=False)
+wait_for(lambda: "edge-inside" in lab3.pids or lab3.p.poll() is not None, 60)
+rc = lab3.stop()
+check(rc == 0, "SIGTERM during startup: portico lab exits 0", lab3.text()[-1500:])
+check(lab3.children_gone(), "SIGTERM during startup: every child is gone", lab3.pids)
+check(not lab3.ready.is_set(), "SIGTERM during startup: no ready banner")
+
 # Second run, same state: reused.
 ca_before, pw_before = sha(lab.ca()), lab.password()
 lab2 = Lab(state=lab.state, base=lab.base).start()
