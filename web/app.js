@@ -136,7 +136,9 @@
     });
     state.media = media; state.streams = {};
     document.querySelector('.card').classList.add('in-call');
-    media.start();
+    /* ?receive=1: watch only (no camera or microphone), as bench/sfu's
+     * receivers do. */
+    media.start(params.get('receive') === '1');
     ws.onmessage = function (ev) {
       var m; try { m = JSON.parse(ev.data); } catch (e) { return; }
       if (m.type === 'offer') { media.offer(m); return; }

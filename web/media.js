@@ -9,8 +9,9 @@ window.PorticoMedia = (function () {
     this.send = send; this.hooks = hooks; this.pc = null; this.local = null;
     this.queue = Promise.resolve(); this.restarting = false;
   }
-  Media.prototype.start = function () {
+  Media.prototype.start = function (receiveOnly) {
     var self = this;
+    if (receiveOnly) { this.localReady = Promise.resolve(null); return; }
     this.localReady = navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } })
       .then(function (s) { self.local = s; self.hooks.local(s); return s; })
       .catch(function (e) { self.hooks.error('noDevices'); return null; });
@@ -66,7 +67,7 @@ window.PorticoMedia = (function () {
   Media.prototype.stop = function () {
     if (this.pc) this.pc.close();
     if (this.local) this.local.getTracks().forEach(function (t) { t.stop(); });
-    window.removeEventListener('online', this.onOnline);
+    if (this.onOnline) window.removeEventListener('online', this.onOnline);
     this.pc = null; this.local = null; window.porticoPc = null;
   };
   return Media;

@@ -843,6 +843,7 @@ route_status(struct req *r)
 {
 	struct meet_node *n = meet_node_new("status");
 	unsigned calls, legs, max, done;
+	uint64_t ain, aout, vin, vout;
 	GDateTime *now = g_date_time_new_now_utc();
 	char *t = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
 
@@ -856,10 +857,11 @@ route_status(struct req *r)
 	text_long(n, "callLegsActive", legs);
 	text_long(n, "callLegsMaxActive", max);
 	text_long(n, "callLegsCompleted", done);
-	text_long(n, "audioBitRateOutgoing", 0);
-	text_long(n, "audioBitRateIncoming", 0);
-	text_long(n, "videoBitRateOutgoing", 0);
-	text_long(n, "videoBitRateIncoming", 0);
+	meet_cb_bitrates(r->srv->cb, &ain, &aout, &vin, &vout);
+	text_long(n, "audioBitRateOutgoing", (long)aout);
+	text_long(n, "audioBitRateIncoming", (long)ain);
+	text_long(n, "videoBitRateOutgoing", (long)vout);
+	text_long(n, "videoBitRateIncoming", (long)vin);
 	g_free(t);
 	g_date_time_unref(now);
 	reply_node(r, 200, n);

@@ -1077,3 +1077,21 @@ cb_on_signal(struct meet_callbridge *cb, GHashTable *in)
 out:
 	g_object_unref(p);
 }
+
+void
+meet_cb_bitrates(struct meet_callbridge *cb, uint64_t *audio_in, uint64_t *audio_out,
+		 uint64_t *video_in, uint64_t *video_out)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	*audio_in = *audio_out = *video_in = *video_out = 0;
+	g_hash_table_iter_init(&it, cb->legs);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const struct leg *l = v;
+		*audio_in += l->st.rx_audio.bitrate;
+		*audio_out += l->st.tx_audio.bitrate;
+		*video_in += l->st.rx_video.bitrate;
+		*video_out += l->st.tx_video.bitrate;
+	}
+}

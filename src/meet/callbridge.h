@@ -34,5 +34,9 @@ char *meet_cb_call_create(struct meet_callbridge *cb, const char *cospace, const
 void meet_cb_space_gone(struct meet_callbridge *cb, const char *cospace);
 void meet_cb_stats(struct meet_callbridge *cb, unsigned *calls, unsigned *legs,
 		   unsigned *max_legs, unsigned *completed);
+/* Sums over the live legs, bits/s: what guests send us (incoming) and what
+ * the SFU forwards to them (outgoing), from the last media statistics. */
+void meet_cb_bitrates(struct meet_callbridge *cb, uint64_t *audio_in, uint64_t *audio_out,
+		      uint64_t *video_in, uint64_t *video_out);
 
 #endif

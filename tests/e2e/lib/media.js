@@ -4,8 +4,8 @@
 
 const WAIT = { timeout: 30000 };
 
-async function joinAs(page, base, name, callId = '100101') {
-  await page.goto(base + '/?lang=en');
+async function joinAs(page, base, name, callId = '100101', query = '') {
+  await page.goto(base + '/?lang=en' + query);
   await page.locator('#join-call').waitFor({ state: 'visible', ...WAIT });
   await page.click('#join-call');
   await page.fill('#call-id', callId);

@@ -49,6 +49,10 @@ test('two guests see and hear each other through the SFU', async () => {
       assert.match(l.body, /<txVideo><codec>VP8<\/codec>/);
       assert.match(l.body, /<state>connected<\/state>/);
     }
+    // system/status sums the legs' bitrates.
+    const status = await meet.api('/system/status');
+    assert.match(status.body, /<videoBitRateIncoming>[1-9]\d*<\/videoBitRateIncoming>/);
+    assert.match(status.body, /<audioBitRateOutgoing>[1-9]\d*<\/audioBitRateOutgoing>/);
     const log = meet.log();
     assert.match(log, /call \d+: allocated for guest\d+@cms\.octavio\.local "Web client" conference participation/);
     assert.match(log, /call \d+: setting up combined RTP session for DTLS/);
