@@ -62,6 +62,14 @@ check(re.search(r"admin API\s+https://127\.0\.0\.2:%d/api/v1\s+user admin\s+pass
 check("https://cmsweb.octavio.com:%d/" % lab.webproxy in lab.text() and "100101" in lab.text(),
       "banner gives the join URL and the call ID")
 
+# The configurations it wrote are valid for each node's own --check.
+for sub, conf in (("meet", "meet.conf"), ("edge", "edge-outside.conf"), ("edge", "edge-inside.conf")):
+    r = subprocess.run([lab.bin, sub, "--check", "-c", os.path.join(lab.state, conf)], capture_output=True,
+                       text=True)
+    check(r.returncode == 0, "portico %s --check accepts %s" % (sub, conf), r.stdout + r.stderr)
+mode = os.stat(os.path.join(lab.state, "edge-outside.conf")).st_mode & 0o777
+check(mode == 0o600, "the outside config (it holds [users] passwords) is 0600", oct(mode))
+
 # The guest path through the outside edge, with the lab CA.
 code, body = lab.curl_guest("/")
 check(code == 200 and "<html" in body.lower(), "join URL answers through the outside edge", (code, body[:300]))
