@@ -9,7 +9,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert');
-const { startMeet, launchBrowser } = require('../lib/meet.js');
+const { startMeet, launchBrowser, freePort } = require('../lib/meet.js');
 const { startTurn } = require('../lib/turn.js');
 const { joinAs, waitFor, WAIT } = require('../lib/media.js');
 const fs = require('node:fs');
@@ -32,7 +32,8 @@ async function selectedPair(page) {
       if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
       if (s.type === 'local-candidate' || s.type === 'remote-candidate') cands[s.id] = s;
     });
-    return pair ? { local: cands[pair.localCandidateId].candidateType, remote: cands[pair.remoteCandidateId].candidateType } : null;
+    return pair ? { local: cands[pair.localCandidateId].candidateType, remote: cands[pair.remoteCandidateId].candidateType,
+      protocol: cands[pair.localCandidateId].relayProtocol } : null;
   });
 }
 
@@ -42,9 +43,9 @@ async function flowing(page) {
     s.audio.packetsReceived > first.audio.packetsReceived);
 }
 
-async function addTurn(meet, port, password) {
+async function addTurn(meet, port, password, tcpPort = null) {
   const body = new URLSearchParams({ serverAddress: '127.0.0.1', clientAddress: '127.0.0.1', username: 'turnuser',
-    password, type: 'standard' }).toString();
+    password, type: 'standard', ...(tcpPort ? { tcpPortNumberOverride: String(tcpPort) } : {}) }).toString();
   const r = await meet.api('/turnServers', { method: 'POST', body,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
   assert.strictEqual(r.status, 200, r.body);
@@ -53,13 +54,14 @@ async function addTurn(meet, port, password) {
 
 const REST_SECRET = 'e2e-rest-secret-0123456789';
 
-async function withSetup(fn, rest = false) {
+// udpPort: the UDP port meet uses for TURN (default: the server's).
+async function withSetup(fn, rest = false, udpPort = null) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-turn-'));
   let turn, meet, browser;
   try {
     turn = await startTurn(dir, { turnuser: 'cisco' }, rest ? `auth-secret = ${REST_SECRET}\n` : '');
     meet = await startMeet({ extra: MEDIA + (rest ? `browser-rest-secret = ${REST_SECRET}\n` : ''),
-      cbExtra: `turn-udp-port = ${turn.port}\n` });
+      cbExtra: `turn-udp-port = ${udpPort || turn.port}\n` });
     browser = await launchBrowser([meet.web.spki], { media: true });
     await fn(turn, meet, browser);
   } catch (e) {
@@ -82,7 +84,8 @@ test('relay only: browsers and the SFU meet on portico turn', () => withSetup(as
   for (const page of [alice, bob]) {
     await flowing(page);
     // Both ends of the selected pair are relayed candidates.
-    assert.deepStrictEqual(await selectedPair(page), { local: 'relay', remote: 'relay' });
+    const pair = await selectedPair(page);
+    assert.deepStrictEqual([pair.local, pair.remote], ['relay', 'relay']);
   }
   // Two allocations for turnuser (the SFU's legs, serverAddress with the
   // entry's credentials) and two for the browsers with ephemeral TURN REST
@@ -121,3 +124,20 @@ test('the seed\'s fourth failure: wrong TURN password, then fixed by PUT', () =>
   const cleared = await meet.api('/system/alarms');
   assert.doesNotMatch(cleared.body, /turnServerUnavailable/);
 }));
+
+test('TURN over TCP (tcpPortNumberOverride) when UDP to the TURN server is blocked', async () => {
+  const deadUdp = await freePort();   // nothing listens there: UDP allocations go unanswered
+  await withSetup(async (turn, meet, browser) => {
+    await addTurn(meet, turn.port, 'cisco', turn.port);
+    const alice = await browser.context.newPage();
+    await joinAs(alice, meet.webUrl, 'Alice');
+    const bob = await browser.context.newPage();
+    await joinAs(bob, meet.webUrl, 'Bob');
+    for (const page of [alice, bob]) {
+      await flowing(page);
+      assert.deepStrictEqual(await selectedPair(page), { local: 'relay', remote: 'relay', protocol: 'tcp' });
+    }
+    // The SFU's own relays came over TCP too.
+    assert.ok((turn.log().match(/allocation created: user=turnuser client=tcp:/g) || []).length >= 2, turn.log());
+  }, false, deadUdp);
+});
