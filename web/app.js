@@ -133,7 +133,7 @@
       track: function (id, stream) { state.streams[id] = stream; renderTiles(); },
       state: function () {},
       error: function (k) { $('call-status').textContent = t(k); }
-    });
+    }, { codec: params.get('codec') });
     state.media = media; state.streams = {};
     document.querySelector('.card').classList.add('in-call');
     /* ?receive=1: watch only (no camera or microphone), as bench/sfu's

@@ -5,16 +5,20 @@
  * Exposes window.PorticoMedia for app.js (and window.porticoPc for tests). */
 'use strict';
 window.PorticoMedia = (function () {
-  function Media(send, hooks) {
+  function Media(send, hooks, opts) {
     this.send = send; this.hooks = hooks; this.pc = null; this.local = null;
+    this.preferCodec = opts && opts.codec === 'h264' ? 'video/h264' : null;
     this.queue = Promise.resolve(); this.restarting = false;
   }
   Media.prototype.start = function (receiveOnly) {
     var self = this;
     if (receiveOnly) { this.localReady = Promise.resolve(null); return; }
     this.localReady = navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } })
-      .then(function (s) { self.local = s; self.hooks.local(s); return s; })
-      .catch(function (e) { self.hooks.error('noDevices'); return null; });
+      .then(function (s) {
+        if (self.stopped) { s.getTracks().forEach(function (t) { t.stop(); }); return null; }
+        self.local = s; self.hooks.local(s); return s;
+      })
+      .catch(function (e) { if (!self.stopped) self.hooks.error('noDevices'); return null; });
     window.addEventListener('online', this.onOnline = function () { self.restart(); });
   };
   Media.prototype.makePc = function (m) {
@@ -34,25 +38,36 @@ window.PorticoMedia = (function () {
   };
   /* The first two transceivers carry our tracks. */
   Media.prototype.attachLocal = function (pc) {
-    var local = this.local;
+    var local = this.local, prefer = this.preferCodec;
     var tasks = pc.getTransceivers().slice(0, 2).map(function (tr, i) {
       var track = local && (i === 0 ? local.getAudioTracks()[0] : local.getVideoTracks()[0]);
       if (!track || tr.sender.track) return null;
       tr.direction = 'sendonly';
+      if (i === 1 && prefer) preferCodec(tr, prefer);
       return tr.sender.replaceTrack(track);
     });
     return Promise.all(tasks);
   };
+  /* The server offers VP8 and H.264 for our camera; a guest may ask for
+   * H.264 (e.g. a hardware encoder): its codecs go first in the answer. */
+  function preferCodec(tr, mime) {
+    if (!tr.setCodecPreferences || !window.RTCRtpReceiver.getCapabilities) return;
+    var codecs = RTCRtpReceiver.getCapabilities('video').codecs;
+    var first = codecs.filter(function (c) { return c.mimeType.toLowerCase() === mime; });
+    var rest = codecs.filter(function (c) { return c.mimeType.toLowerCase() !== mime; });
+    try { tr.setCodecPreferences(first.concat(rest)); } catch (e) { /* keep the default order */ }
+  }
   Media.prototype.offer = function (m) {
     var self = this;
     this.queue = this.queue.then(function () { return self.localReady; }).then(function () {
+      if (self.stopped) return null;
       var pc = self.pc || self.makePc(m);
       return pc.setRemoteDescription({ type: 'offer', sdp: m.sdp })
         .then(function () { return self.attachLocal(pc); })
         .then(function () { return pc.createAnswer(); })
         .then(function (a) { return pc.setLocalDescription(a).then(function () { return a; }); })
         .then(function (a) { self.restarting = false; self.send({ type: 'answer', sdp: a.sdp }); });
-    }).catch(function (e) { console.error('portico media:', e); self.hooks.error('media'); });
+    }).catch(function (e) { if (!self.stopped) { console.error('portico media:', e); self.hooks.error('media'); } });
   };
   Media.prototype.restart = function () {
     if (!this.pc || this.restarting) return;
@@ -65,6 +80,7 @@ window.PorticoMedia = (function () {
       .forEach(function (t) { t.enabled = on; });
   };
   Media.prototype.stop = function () {
+    this.stopped = true;  /* late getUserMedia or negotiation results are dropped */
     if (this.pc) this.pc.close();
     if (this.local) this.local.getTracks().forEach(function (t) { t.stop(); });
     if (this.onOnline) window.removeEventListener('online', this.onOnline);

@@ -27,6 +27,7 @@ enum media_kind { MEDIA_AUDIO = 0, MEDIA_VIDEO = 1 };
  * publisher's packets are valid for every receiver without rewriting. */
 #define MEDIA_PT_OPUS 111
 #define MEDIA_PT_VP8 96
+#define MEDIA_PT_H264 102   /* packetization-mode=1, constrained baseline */
 #define MEDIA_EXT_AUDIO_LEVEL 1
 
 enum media_dir { MEDIA_DIR_INACTIVE, MEDIA_DIR_SENDONLY, MEDIA_DIR_RECVONLY, MEDIA_DIR_SENDRECV };
@@ -39,6 +40,8 @@ struct media_sdp_mline {
 	int rejected;               /* port 0 (its source left) */
 	uint32_t ssrc;              /* sendonly: the forwarded source */
 	char stream[64], track[80]; /* msid of the forwarded source */
+	uint8_t pt;                 /* video: the one codec offered (the
+	                             * publisher's); 0 = VP8 and H.264 */
 };
 
 struct media_sdp_offer {
@@ -50,6 +53,9 @@ struct media_sdp_offer {
 	unsigned nm;
 };
 
+/* "VP8", "H264", "opus" for a payload type of ours, NULL for others. */
+const char *media_sdp_codec(int pt);
+
 /* Writes the offer to a new g_malloc'd string. */
 char *media_sdp_offer(const struct media_sdp_offer *o);
 
@@ -60,6 +66,7 @@ struct media_sdp_answer_m {
 	int port;
 	enum media_dir dir;         /* the answerer's side */
 	uint32_t ssrc;              /* first a=ssrc, 0 if none */
+	int pt;                     /* first payload type of the m= line, -1 if none */
 };
 
 struct media_sdp_answer {

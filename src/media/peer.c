@@ -40,11 +40,12 @@ mline_at(struct media_peer *p, guint i)
 
 static void
 mline_add(struct media_peer *p, enum media_kind kind, uint32_t src, const char *stream,
-	  uint32_t ssrc)
+	  uint32_t ssrc, uint8_t pt)
 {
 	struct mline m = { 0 };
 
 	m.sdp.kind = kind;
+	m.sdp.pt = kind == MEDIA_VIDEO ? pt : 0;
 	g_snprintf(m.sdp.mid, sizeof(m.sdp.mid), "%u", p->next_mid++);
 	m.sdp.dir = src ? MEDIA_DIR_SENDONLY : MEDIA_DIR_RECVONLY;
 	m.sdp.ssrc = ssrc;
@@ -93,7 +94,8 @@ mlines_sync(struct media_peer *p)
 		if (!m->src || m->sdp.rejected)
 			continue;
 		q = room_peer(p->room, m->src);
-		if (!q || q->pub[m->sdp.kind].ssrc != m->sdp.ssrc) {
+		if (!q || q->pub[m->sdp.kind].ssrc != m->sdp.ssrc ||
+		    (m->sdp.kind == MEDIA_VIDEO && q->pub[MEDIA_VIDEO].pt != m->sdp.pt)) {
 			m->sdp.rejected = 1;
 			m->negotiated = 0;
 			changed = 1;
@@ -106,7 +108,7 @@ mlines_sync(struct media_peer *p)
 				continue;
 			if (p->m->len >= MEDIA_SDP_MAX_MLINES)
 				return changed;
-			mline_add(p, k, q->id, q->label, q->pub[k].ssrc);
+			mline_add(p, k, q->id, q->label, q->pub[k].ssrc, q->pub[k].pt);
 			changed = 1;
 		}
 	}
@@ -219,15 +221,16 @@ on_rtp(struct media_peer *p, uint8_t *b, int len)
 		return;
 	if (r.pt == MEDIA_PT_OPUS)
 		kind = MEDIA_AUDIO;
-	else if (r.pt == MEDIA_PT_VP8)
+	else if (r.pt == MEDIA_PT_VP8 || r.pt == MEDIA_PT_H264)
 		kind = MEDIA_VIDEO;
 	else
 		return;
 	t = &p->pub[kind];
-	if (t->ssrc != r.ssrc) {
-		/* First packet of a source the answer did not declare. */
+	if (t->ssrc != r.ssrc || t->pt != r.pt) {
+		/* First packet of a source (or codec) the answer did not declare. */
 		memset(t, 0, sizeof(*t));
 		t->ssrc = r.ssrc;
+		t->pt = r.pt;
 		t->level_min = 127;
 		for (guint i = 0; i < p->room->peers->len; i++)
 			media_peer_room_changed(g_ptr_array_index(p->room->peers, i));
@@ -237,7 +240,8 @@ on_rtp(struct media_peer *p, uint8_t *b, int len)
 		t->level_min = r.level;
 	if (kind == MEDIA_VIDEO) {
 		t->frames += (uint32_t)r.marker;
-		media_rtp_vp8_keyframe(b + r.hdrlen, r.plen, &t->width, &t->height);
+		if (r.pt == MEDIA_PT_VP8)
+			media_rtp_vp8_keyframe(b + r.hdrlen, r.plen, &t->width, &t->height);
 	}
 	forward_rtp(p, kind, b, (size_t)len);
 }
@@ -704,10 +708,39 @@ add_remote(struct media_peer *p, const char *cand)
 	g_slist_free_full(l, (GDestroyNotify)nice_candidate_free);
 }
 
+/* The codec a publisher's answer picked (its first format), if ours. */
+static uint8_t
+answer_pt(const struct media_sdp_answer_m *m)
+{
+	if (m->kind == MEDIA_AUDIO)
+		return MEDIA_PT_OPUS;
+	return m->pt == MEDIA_PT_H264 ? MEDIA_PT_H264 : MEDIA_PT_VP8;
+}
+
+/* The codec the guest sends on its own m-line.  A browser sends with the
+ * first codec of the offer it answered, so when its answer prefers H.264
+ * to our VP8-first offer, it still sends VP8 now; the next offer then
+ * lists its codec alone and it switches. */
+static uint8_t
+own_codec(struct media_peer *p, struct mline *m, const struct media_sdp_answer_m *am)
+{
+	uint8_t chosen = answer_pt(am), sending;
+
+	if (m->sdp.kind == MEDIA_AUDIO)
+		return MEDIA_PT_OPUS;
+	sending = m->sdp.pt ? chosen : MEDIA_PT_VP8;
+	if (!m->sdp.pt && chosen != MEDIA_PT_VP8) {
+		m->sdp.pt = chosen;
+		p->dirty = 1;
+	}
+	return sending;
+}
+
 static void
 answer_tracks(struct media_peer *p, const struct media_sdp_answer *a)
 {
 	int room_changed = 0;
+	uint8_t sending;
 
 	for (unsigned i = 0; i < a->nm && i < p->m->len; i++) {
 		struct mline *m = mline_at(p, i);
@@ -720,10 +753,14 @@ answer_tracks(struct media_peer *p, const struct media_sdp_answer *a)
 			m->negotiated = a->m[i].port != 0;
 			continue;
 		}
-		if (a->m[i].ssrc && a->m[i].ssrc != p->pub[m->sdp.kind].ssrc) {
-			memset(&p->pub[m->sdp.kind], 0, sizeof(struct mtrack));
-			p->pub[m->sdp.kind].ssrc = a->m[i].ssrc;
-			p->pub[m->sdp.kind].level_min = 127;
+		sending = own_codec(p, m, &a->m[i]);
+		if (a->m[i].ssrc && (a->m[i].ssrc != p->pub[m->sdp.kind].ssrc ||
+				     sending != p->pub[m->sdp.kind].pt)) {
+			struct mtrack *t = &p->pub[m->sdp.kind];
+			memset(t, 0, sizeof(*t));
+			t->ssrc = a->m[i].ssrc;
+			t->pt = sending;
+			t->level_min = 127;
 			room_changed = 1;
 		}
 	}
@@ -816,8 +853,8 @@ media_peer_create(struct mworker *w, struct mroom *room, uint32_t id, const char
 	p->own_ssrc = g_random_int();
 	p->pub[MEDIA_AUDIO].level_min = p->pub[MEDIA_VIDEO].level_min = 127;
 	p->level_peak = 127;
-	mline_add(p, MEDIA_AUDIO, 0, NULL, 0);
-	mline_add(p, MEDIA_VIDEO, 0, NULL, 0);
+	mline_add(p, MEDIA_AUDIO, 0, NULL, 0, 0);
+	mline_add(p, MEDIA_VIDEO, 0, NULL, 0, 0);
 	plog(PLOG_INFO, "media", "peer %u: setting up combined RTP session for DTLS (worker %u)",
 	     id, w->index);
 	if (agent_setup(p) < 0) {

@@ -18,10 +18,32 @@ static const char *const dir_names[] = {
 
 /* ---- offer ----------------------------------------------------------------- */
 
-static void
-offer_codecs(GString *s, enum media_kind kind)
+const char *
+media_sdp_codec(int pt)
 {
-	if (kind == MEDIA_AUDIO) {
+	return pt == MEDIA_PT_OPUS ? "opus" : pt == MEDIA_PT_VP8 ? "VP8" : pt == MEDIA_PT_H264 ? "H264"
+										  : NULL;
+}
+
+static void
+offer_video_codec(GString *s, int pt)
+{
+	if (pt == MEDIA_PT_VP8)
+		g_string_append_printf(s, "a=rtpmap:%d VP8/90000\r\n", pt);
+	else
+		g_string_append_printf(s, "a=rtpmap:%d H264/90000\r\n"
+				       "a=fmtp:%d level-asymmetry-allowed=1;packetization-mode=1;"
+				       "profile-level-id=42e01f\r\n", pt, pt);
+	g_string_append_printf(s, "a=rtcp-fb:%d ccm fir\r\na=rtcp-fb:%d nack\r\n"
+			       "a=rtcp-fb:%d nack pli\r\na=rtcp-fb:%d goog-remb\r\n", pt, pt, pt, pt);
+}
+
+/* Codec attributes of an m-line: Opus; VP8 and H.264 for a publisher's
+ * own video (VP8 preferred), or the one codec its source publishes. */
+static void
+offer_codecs(GString *s, const struct media_sdp_mline *m)
+{
+	if (m->kind == MEDIA_AUDIO) {
 		g_string_append_printf(s,
 			"a=extmap:%d urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
 			"a=rtpmap:%d opus/48000/2\r\n"
@@ -29,13 +51,24 @@ offer_codecs(GString *s, enum media_kind kind)
 			MEDIA_EXT_AUDIO_LEVEL, MEDIA_PT_OPUS, MEDIA_PT_OPUS);
 		return;
 	}
-	g_string_append_printf(s,
-		"a=rtpmap:%d VP8/90000\r\n"
-		"a=rtcp-fb:%d ccm fir\r\n"
-		"a=rtcp-fb:%d nack\r\n"
-		"a=rtcp-fb:%d nack pli\r\n"
-		"a=rtcp-fb:%d goog-remb\r\n",
-		MEDIA_PT_VP8, MEDIA_PT_VP8, MEDIA_PT_VP8, MEDIA_PT_VP8, MEDIA_PT_VP8);
+	if (m->pt) {
+		offer_video_codec(s, m->pt);
+		return;
+	}
+	offer_video_codec(s, MEDIA_PT_VP8);
+	offer_video_codec(s, MEDIA_PT_H264);
+}
+
+/* The payload types on the m= line. */
+static void
+offer_formats(GString *s, const struct media_sdp_mline *m)
+{
+	if (m->kind == MEDIA_AUDIO)
+		g_string_append_printf(s, " %d", MEDIA_PT_OPUS);
+	else if (m->pt)
+		g_string_append_printf(s, " %d", m->pt);
+	else
+		g_string_append_printf(s, " %d %d", MEDIA_PT_VP8, MEDIA_PT_H264);
 }
 
 static void
@@ -43,23 +76,23 @@ offer_mline(GString *s, const struct media_sdp_offer *o, const struct media_sdp_
 	    int first)
 {
 	const char *kind = m->kind == MEDIA_AUDIO ? "audio" : "video";
-	int pt = m->kind == MEDIA_AUDIO ? MEDIA_PT_OPUS : MEDIA_PT_VP8;
 
-	g_string_append_printf(s, "m=%s %d UDP/TLS/RTP/SAVPF %d\r\n"
-			       "c=IN IP4 0.0.0.0\r\n", kind, m->rejected ? 0 : 9, pt);
+	g_string_append_printf(s, "m=%s %d UDP/TLS/RTP/SAVPF", kind, m->rejected ? 0 : 9);
+	offer_formats(s, m);
+	g_string_append(s, "\r\nc=IN IP4 0.0.0.0\r\n");
 	g_string_append_printf(s, "a=rtcp:9 IN IP4 0.0.0.0\r\n"
 			       "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n"
 			       "a=fingerprint:%s\r\na=setup:actpass\r\na=mid:%s\r\n",
 			       o->ufrag, o->pwd, o->fingerprint, m->mid);
 	if (m->rejected) {
 		g_string_append(s, "a=inactive\r\na=rtcp-mux\r\n");
-		offer_codecs(s, m->kind);
+		offer_codecs(s, m);
 		return;
 	}
 	g_string_append_printf(s, "a=%s\r\na=rtcp-mux\r\n", dir_names[m->dir]);
 	if (m->kind == MEDIA_VIDEO)
 		g_string_append(s, "a=rtcp-rsize\r\n");
-	offer_codecs(s, m->kind);
+	offer_codecs(s, m);
 	if (m->dir == MEDIA_DIR_SENDONLY && m->ssrc) {
 		g_string_append_printf(s, "a=msid:%s %s\r\n", m->stream, m->track);
 		g_string_append_printf(s, "a=ssrc:%u cname:%s\r\n", m->ssrc, m->stream);
@@ -129,6 +162,14 @@ parse_mline(const char *line, size_t n, struct media_sdp_answer_m *m)
 	port = strtol(sp + 1, &end, 10);
 	if (end == sp + 1 || port < 0 || port > 65535)
 		return MEDIA_SDP_BAD;
+	/* "<port> <proto> <fmt> ...": the first format is the codec in use. */
+	m->pt = -1;
+	sp = strchr(end, ' ') ? strchr(strchr(end, ' ') + 1, ' ') : NULL;
+	if (sp && g_ascii_isdigit(sp[1])) {
+		long pt = strtol(sp + 1, &end, 10);
+		if (pt >= 0 && pt <= 127)
+			m->pt = (int)pt;
+	}
 	m->dir = MEDIA_DIR_SENDRECV;
 	m->kind = strncmp(buf, "m=video ", 8) ? MEDIA_AUDIO : MEDIA_VIDEO;
 	m->port = (!strncmp(buf, "m=audio ", 8) || !strncmp(buf, "m=video ", 8)) ? (int)port : 0;

@@ -128,6 +128,23 @@ speaker_update(struct media_peer *p)
 	media_emit_text(best, MEDIA_EV_SPEAKER, best->label);
 }
 
+/* What p receives: VP8, H264, or both ("VP8/H264") from different
+ * publishers. */
+static const char *
+tx_video_codec(struct media_peer *p)
+{
+	int vp8 = 0, h264 = 0;
+
+	for (guint i = 0; i < p->m->len; i++) {
+		const struct mline *m = &g_array_index(p->m, struct mline, i);
+		if (m->src && m->negotiated && !m->sdp.rejected && m->sdp.kind == MEDIA_VIDEO) {
+			vp8 |= m->sdp.pt == MEDIA_PT_VP8;
+			h264 |= m->sdp.pt == MEDIA_PT_H264;
+		}
+	}
+	return vp8 && h264 ? "VP8/H264" : h264 ? "H264" : "VP8";
+}
+
 void
 media_peer_tick(struct media_peer *p, double secs)
 {
@@ -141,9 +158,10 @@ media_peer_tick(struct media_peer *p, double secs)
 			rx_loss(&p->pub[k]);
 	send_reports(p);
 	rx_stats(&p->pub[MEDIA_AUDIO], &st.rx_audio, "opus", secs, 48000);
-	rx_stats(&p->pub[MEDIA_VIDEO], &st.rx_video, "VP8", secs, 90000);
+	rx_stats(&p->pub[MEDIA_VIDEO], &st.rx_video, media_sdp_codec(p->pub[MEDIA_VIDEO].pt) ?: "VP8",
+		 secs, 90000);
 	tx_stats(p, MEDIA_AUDIO, &st.tx_audio, "opus", secs, 48000);
-	tx_stats(p, MEDIA_VIDEO, &st.tx_video, "VP8", secs, 90000);
+	tx_stats(p, MEDIA_VIDEO, &st.tx_video, tx_video_codec(p), secs, 90000);
 	st.encrypted = p->secure;
 	g_strlcpy(st.srtp_profile, p->profile, sizeof(st.srtp_profile));
 	g_strlcpy(st.pair, p->pair, sizeof(st.pair));

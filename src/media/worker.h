@@ -22,6 +22,7 @@ struct mworker;
 /* Receive-side state of one published track (RFC 3550 A.3, A.8). */
 struct mtrack {
 	uint32_t ssrc;
+	uint8_t pt;                 /* codec the publisher sends (answer or first packet) */
 	int started;
 	uint16_t max_seq;
 	uint32_t cycles, base_seq, received, expected_prior, received_prior;

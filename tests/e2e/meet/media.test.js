@@ -7,7 +7,7 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const { startMeet, launchBrowser } = require('../lib/meet.js');
-const { joinAs, inbound, waitFor, WAIT } = require('../lib/media.js');
+const { joinAs, waitFor, WAIT } = require('../lib/media.js');
 
 test('two guests see and hear each other through the SFU', async () => {
   const meet = await startMeet({ extra: '[media]\nworkers = 2\n' });
@@ -62,6 +62,34 @@ test('two guests see and hear each other through the SFU', async () => {
     await bob.click('#leave');
     await alice.locator('.tile', { hasText: 'Bob' }).waitFor({ state: 'detached', ...WAIT });
     assert.strictEqual(await alice.locator('#count').textContent(), '1');
+  } finally {
+    await browser.close();
+    await meet.stop();
+  }
+});
+
+test('a guest publishing H.264 and one publishing VP8 see each other', async () => {
+  const meet = await startMeet({ extra: '[media]\nworkers = 1\n' });
+  const browser = await launchBrowser([meet.web.spki], { media: true });
+  try {
+    const alice = await browser.context.newPage();
+    await joinAs(alice, meet.webUrl, 'Alice', '100101', '&codec=h264');
+    const bob = await browser.context.newPage();
+    await joinAs(bob, meet.webUrl, 'Bob');
+    for (const page of [alice, bob]) {
+      const first = await waitFor(page, (s) => s.video.framesDecoded > 0 && s.audio.packetsReceived > 0);
+      await waitFor(page, (s) => s.video.framesDecoded > first.video.framesDecoded);
+    }
+    const codecOf = (page) => page.evaluate(async () => {
+      const st = await window.porticoPc.getStats(); let c = null;
+      st.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') c = st.get(s.codecId).mimeType; });
+      return c;
+    });
+    assert.strictEqual(await codecOf(bob), 'video/H264');
+    assert.strictEqual(await codecOf(alice), 'video/VP8');
+    const legs = await meet.api('/callLegs?filter=Alice');
+    const id = /<callLeg id="([^"]+)"/.exec(legs.body)[1];
+    assert.match((await meet.api('/callLegs/' + id)).body, /<rxVideo><codec>H264<\/codec>/);
   } finally {
     await browser.close();
     await meet.stop();

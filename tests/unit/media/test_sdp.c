@@ -32,6 +32,8 @@ test_answer(void)
 	is_int(a.m[0].dir, MEDIA_DIR_SENDONLY, "m0 sendonly");
 	is_int((int)a.m[0].ssrc, 1001, "m0 first ssrc");
 	is_int((int)a.m[1].ssrc, 2002, "m1: the first a=ssrc wins");
+	is_int(a.m[0].pt, 111, "m0 codec: first format");
+	is_int(a.m[1].pt, 96, "m1 codec: first format");
 	is_int(a.m[2].port, 0, "m2 rejected");
 	is_int(a.m[2].dir, MEDIA_DIR_INACTIVE, "m2 inactive");
 	is_int(a.ncands, 1, "one candidate");
@@ -70,7 +72,7 @@ test_offer(void)
 	struct media_sdp_mline m[3] = {
 		{ .kind = MEDIA_AUDIO, .mid = "0", .dir = MEDIA_DIR_RECVONLY },
 		{ .kind = MEDIA_VIDEO, .mid = "1", .dir = MEDIA_DIR_SENDONLY, .ssrc = 77,
-		  .stream = "leg-1", .track = "leg-1-video" },
+		  .stream = "leg-1", .track = "leg-1-video", .pt = MEDIA_PT_VP8 },
 		{ .kind = MEDIA_AUDIO, .mid = "2", .rejected = 1 },
 	};
 	const char *cands[] = { "candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host" };
@@ -79,7 +81,7 @@ test_offer(void)
 
 	ok(strstr(sdp, "a=group:BUNDLE 0 1\r\n") != NULL, "BUNDLE lists the live m-lines only");
 	ok(strstr(sdp, "o=- 5 3 IN IP4") != NULL, "session id and version");
-	ok(strstr(sdp, "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n") != NULL, "VP8 m-line");
+	ok(strstr(sdp, "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n") != NULL, "a forwarded VP8 source: VP8 only");
 	ok(strstr(sdp, "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n") != NULL, "rejected m-line has port 0");
 	ok(strstr(sdp, "a=ssrc:77 msid:leg-1 leg-1-video\r\n") != NULL, "forwarded SSRC declared with its msid");
 	ok(strstr(sdp, "a=setup:actpass\r\n") != NULL, "actpass: the browser picks active");
@@ -88,6 +90,13 @@ test_offer(void)
 	ok(strstr(sdp, "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level") != NULL, "audio level extension");
 	ok(strstr(sdp, "a=rtcp-fb:96 nack pli") != NULL && strstr(sdp, "a=rtcp-fb:96 ccm fir") != NULL,
 	   "PLI and FIR feedback");
+	g_free(sdp);
+	m[1].dir = MEDIA_DIR_RECVONLY;
+	m[1].pt = 0;
+	sdp = media_sdp_offer(&o);
+	ok(strstr(sdp, "m=video 9 UDP/TLS/RTP/SAVPF 96 102\r\n") != NULL, "own video: VP8 and H.264 offered");
+	ok(strstr(sdp, "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f") != NULL,
+	   "H.264 constrained baseline, packetization mode 1");
 	g_free(sdp);
 }
 
