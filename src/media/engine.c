@@ -367,7 +367,8 @@ media_peer_add(struct media_engine *e, uint32_t room, uint32_t peer, const char 
 	c->peer = peer;
 	g_strlcpy(c->label, label, sizeof(c->label));
 	c->nturn = nturn < MEDIA_MAX_TURN ? nturn : MEDIA_MAX_TURN;
-	memcpy(c->turn, turn, c->nturn * sizeof(*turn));
+	if (c->nturn)
+		memcpy(c->turn, turn, c->nturn * sizeof(*turn));
 	g_hash_table_insert(e->where, GUINT_TO_POINTER(peer), GUINT_TO_POINTER(room));
 	cmd_send(&e->w[room % e->nw], c);
 	return 0;

@@ -845,7 +845,8 @@ media_peer_create(struct mworker *w, struct mroom *room, uint32_t id, const char
 	p->w = w;
 	p->room = room;
 	g_strlcpy(p->label, label, sizeof(p->label));
-	memcpy(p->turn, turn, nturn * sizeof(*turn));
+	if (nturn)
+		memcpy(p->turn, turn, nturn * sizeof(*turn));
 	p->nturn = nturn;
 	p->cands = g_ptr_array_new_with_free_func(g_free);
 	p->m = g_array_new(FALSE, TRUE, sizeof(struct mline));
