@@ -827,6 +827,14 @@ media_peer_on_restart(struct media_peer *p)
 		return;
 	}
 	p->restart_pending = 0;
+	if (p->failed && !p->secure && (p->relays || p->w->e->cfg.host_candidates)) {
+		/* A leg that never connected gets a fresh try, DTLS included
+		 * (not one without any candidate: a restart makes none). */
+		p->failed = 0;
+		media_dtls_free(p->dtls);
+		p->dtls = NULL;
+		timer_off(p, &p->dtls_timer);
+	}
 	nice_agent_restart_stream(p->agent, p->stream);
 	p->remote_ufrag[0] = 0;
 	p->dirty = 1;
