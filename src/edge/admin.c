@@ -162,7 +162,8 @@ json_targets(GString *s, const struct edge_proc *p)
 	X(tunnel_accepts_total, tunnel_accepts) X(auth_failures_total, auth_failures) \
 	X(auth_rate_limited_total, auth_rate_limited) X(peer_refused_total, peer_refused) \
 	X(backend_errors_total, backend_errors) X(bytes_up_total, bytes_up) \
-	X(bytes_down_total, bytes_down)
+	X(bytes_down_total, bytes_down) X(backend_connections_total, backend_conns) \
+	X(backend_reused_total, backend_reused)
 
 static GString *
 status_json(const struct edge_proc *p)

@@ -353,6 +353,7 @@ struct edge_counters {
 	uint64_t timeouts, no_tunnel, retries;
 	uint64_t tunnel_accepts, auth_failures, auth_rate_limited, peer_refused;
 	uint64_t backend_errors, bytes_up, bytes_down;
+	uint64_t backend_conns, backend_reused;   /* inside: new TLS connections, pool reuses */
 };
 
 struct edge_proc {
@@ -379,6 +380,7 @@ struct edge_proc {
 	char resolution[512];              /* last outcome, for status and logs */
 	int resolving;
 	guint resolve_timer, health_timer;
+	GQueue bpool;                      /* idle keep-alive connections to web bridges */
 	/* admin */
 	int a_fd;
 	guint a_src;

@@ -42,6 +42,8 @@ struct istream {
 	struct edge_buf resp;              /* body waiting for the tunnel, capped */
 	size_t unacked;                    /* request bytes not yet acknowledged */
 	int body_seen;                     /* request body bytes went to a web bridge */
+	int resp_close;                    /* the web bridge said Connection: close */
+	int reused;                        /* s->b came from the keep-alive pool */
 	unsigned attempts;                 /* web bridges tried */
 	char ws_key[32];
 };
@@ -145,6 +147,112 @@ istream_respond_error(struct istream *s, int status, const char *why)
 
 /* ---- the web bridge side of a stream ---- */
 
+/* ---------------------------------------------------------------- */
+/* keep-alive pool of web bridge connections                          */
+/*
+ * A TLS connection to a web bridge costs a full handshake and a chain
+ * verification (bench/edge: 96 % of the inside node's CPU per request), so
+ * a connection whose response ended cleanly waits here for the next
+ * request to the same address.  An idle connection that hears anything
+ * (data, close) is dropped; one idle longer than POOL_IDLE_US is not used.
+ * Main thread only, like the rest of the inside role.
+ */
+#define POOL_MAX 32
+#define POOL_IDLE_US (15 * G_USEC_PER_SEC)
+
+struct pooled {
+	struct edge_proc *p;
+	struct edge_conn *c;
+	struct sockaddr_storage addr;
+	int64_t since;
+	GList *link;
+};
+
+static void
+pool_drop(struct pooled *e)
+{
+	g_queue_delete_link(&e->p->bpool, e->link);
+	edge_conn_close(e->c);
+	g_free(e);
+}
+
+static void
+pool_data(struct edge_conn *c, const uint8_t *d, size_t n)
+{
+	pool_drop(c->ud);    /* an idle connection has nothing to say */
+}
+
+static void
+pool_closed(struct edge_conn *c, const char *why)
+{
+	struct pooled *e = c->ud;
+
+	/* The conn frees itself after this callback: forget it, don't close it. */
+	g_queue_delete_link(&e->p->bpool, e->link);
+	g_free(e);
+}
+
+static void
+pool_noop(struct edge_conn *c)
+{
+}
+
+static const struct edge_conn_ops pool_ops = { pool_noop, pool_data, pool_noop, pool_closed };
+
+static void
+pool_put(struct edge_proc *p, struct edge_conn *c, const struct sockaddr_storage *addr)
+{
+	struct pooled *e;
+
+	if (p->draining || p->bpool.length >= POOL_MAX) {
+		edge_conn_close(c);
+		return;
+	}
+	e = g_new0(struct pooled, 1);
+	e->p = p;
+	e->c = c;
+	e->addr = *addr;
+	e->since = g_get_monotonic_time();
+	c->ops = &pool_ops;
+	c->ud = e;
+	edge_conn_pause(c, 0);
+	g_queue_push_head(&p->bpool, e);
+	e->link = p->bpool.head;
+}
+
+/* An idle connection to addr, or NULL; stale ones are closed on the way. */
+static struct edge_conn *
+pool_take(struct edge_proc *p, const struct sockaddr_storage *addr)
+{
+	int64_t now = g_get_monotonic_time();
+	GList *l = p->bpool.head, *next;
+
+	for (; l; l = next) {
+		struct pooled *e = l->data;
+		struct edge_conn *c = e->c;
+		next = l->next;
+		if (now - e->since > POOL_IDLE_US || c->dead || c->eof) {
+			pool_drop(e);
+			continue;
+		}
+		if (!addr_equal(&e->addr, addr))
+			continue;
+		g_queue_delete_link(&p->bpool, l);
+		g_free(e);
+		return c;
+	}
+	return NULL;
+}
+
+static void
+pool_clear(struct edge_proc *p)
+{
+	struct pooled *e;
+
+	while ((e = g_queue_peek_head(&p->bpool)))
+		pool_drop(e);
+}
+
 static void
 backend_failed(struct istream *s, const char *why)
 {
@@ -218,6 +326,7 @@ backend_head(struct istream *s, const struct edge_http_msg *m)
 	}
 	s->resp_chunked = m->chunked;
 	s->resp_left = m->content_length;
+	s->resp_close = m->conn_close || m->minor == 0;
 	if (s->ws && status == 200) {
 		s->resp_left = -1;
 		s->resp_chunked = 0;
@@ -230,6 +339,23 @@ backend_head(struct istream *s, const struct edge_http_msg *m)
 	istream_submit(s, status, h, s->resp_eof);
 	g_ptr_array_free(h, TRUE);
 	return 0;
+}
+
+/* The response is complete: keep the connection for the next request when
+ * both sides framed their messages and nobody asked to close, else close. */
+static void
+backend_release(struct istream *s)
+{
+	struct edge_conn *c = s->b;
+
+	if (!c || s->ws)
+		return;
+	s->b = NULL;
+	if (s->req_eof && !s->resp_close && !c->eof && !c->dead && edge_conn_pending(c) == 0 &&
+	    s->tgt && (s->resp_left == 0 || s->resp_chunked || !resp_has_body(s)))
+		pool_put(s->t->proc, c, &s->tgt->addr);
+	else
+		edge_conn_close(c);
 }
 
 /* Body bytes from the web bridge into s->resp (decoded), within the cap. */
@@ -259,10 +385,8 @@ backend_body(struct istream *s, const uint8_t *d, size_t n)
 	s->t->proc->ctr.bytes_down += n;
 	if (s->b && edge_buf_room(&s->resp) < 16384)
 		edge_conn_pause(s->b, 1);   /* the guest is slow: stop reading the bridge */
-	if (s->resp_eof && s->b && !s->ws) {
-		edge_conn_close(s->b);
-		s->b = NULL;
-	}
+	if (s->resp_eof)
+		backend_release(s);
 	istream_resume(s);
 	return 0;
 }
@@ -299,6 +423,11 @@ backend_data(struct edge_conn *c, const uint8_t *d, size_t n)
 	if (backend_head(s, &m) < 0)
 		return;
 	edge_buf_consume(&s->head, (size_t)rc);
+	if (s->resp_eof) {
+		edge_buf_free(&s->head);
+		backend_release(s);
+		return;
+	}
 	if (edge_buf_len(&s->head) && !s->resp_eof &&
 	    backend_body(s, edge_buf_head(&s->head), edge_buf_len(&s->head)) < 0)
 		backend_failed(s, "response body malformed or over the stream cap");
@@ -360,7 +489,7 @@ backend_closed(struct edge_conn *c, const char *why)
 	if (!s->head_done) {
 		if (s->tgt && !c->ready_sent)
 			s->tgt->healthy = 0, g_strlcpy(s->tgt->why, why, sizeof(s->tgt->why));
-		if (!c->ready_sent && backend_retry(s, why))
+		if ((!c->ready_sent || s->reused) && backend_retry(s, why))
 			return;
 		backend_failed(s, why);
 		return;
@@ -427,7 +556,6 @@ write_request_head(struct istream *s)
 			s->req_chunked = 1;
 			edge_buf_printf(&h, "Transfer-Encoding: chunked\r\n");
 		}
-		edge_buf_printf(&h, "Connection: close\r\n");
 	}
 	edge_buf_printf(&h, "\r\n");
 	edge_conn_write(s->b, edge_buf_head(&h), edge_buf_len(&h));
@@ -451,10 +579,22 @@ istream_forward(struct istream *s)
 	s->tgt = tgt;
 	s->attempts++;
 	snprintf(s->tgt_name, sizeof(s->tgt_name), "%s (%s)", tgt->name, addr_str(&tgt->addr, a, 1));
+	s->reused = 0;
+	if (s->attempts == 1 && (s->b = pool_take(p, &tgt->addr))) {
+		/* Verified when it was opened; answer within response-timeout. */
+		s->reused = 1;
+		p->ctr.backend_reused++;
+		s->b->ops = &backend_ops;
+		s->b->ud = s;
+		s->timer = g_timeout_add_seconds(p->cfg->w_response_timeout, response_timeout, s);
+		write_request_head(s);
+		return;
+	}
 	gnutls_init(&tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
 	gnutls_set_default_priority(tls);
 	gnutls_credentials_set(tls, GNUTLS_CRD_CERTIFICATE, p->b_creds);
 	gnutls_server_name_set(tls, GNUTLS_NAME_DNS, p->cfg->w_verify_name, strlen(p->cfg->w_verify_name));
+	p->ctr.backend_conns++;
 	s->b = edge_conn_connect(&tgt->addr, tls, &backend_ops, s, err, sizeof(err));
 	if (!s->b) {
 		tgt->healthy = 0;
@@ -1013,6 +1153,7 @@ edge_inside_stop(struct edge_proc *p)
 {
 	edge_dns_health_stop(p);
 	p->draining = 1;
+	pool_clear(p);
 	while (p->tunnels->len) {
 		struct edge_tunnel *t = g_ptr_array_index(p->tunnels, 0);
 		struct istream *s;
