@@ -157,7 +157,7 @@ istream_respond_error(struct istream *s, int status, const char *why)
  * (data, close) is dropped; one idle longer than POOL_IDLE_US is not used.
  * Main thread only, like the rest of the inside role.
  */
-#define POOL_MAX 32
+#define POOL_MAX 256              /* idle connections kept, all web bridges together */
 #define POOL_IDLE_US (15 * G_USEC_PER_SEC)
 
 struct pooled {
