@@ -754,28 +754,42 @@ route_call_create(struct req *r)
 	g_free(id);
 }
 
+/* GET and DELETE of a live object of the call bridge (a call or a leg):
+ * 404 with the vendor's reason when the id is unknown. */
+typedef int (*cb_render_fn)(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
+			    int full);
+
 static void
-route_call_get(struct req *r)
+reply_live_object(struct req *r, cb_render_fn render, const char *missing)
 {
 	struct meet_node *wrap = meet_node_new("wrap");
 
-	if (meet_cb_call_render(r->srv->cb, r->segs[1], wrap, 1) < 0) {
-		meet_node_free(wrap);
-		reply_fail(r, 404, "callDoesNotExist");
-		return;
-	}
-	reply_node(r, 200, meet_node_detach(wrap));
+	if (render(r->srv->cb, r->segs[1], wrap, 1) < 0)
+		reply_fail(r, 404, missing);
+	else
+		reply_node(r, 200, meet_node_detach(wrap));
 	meet_node_free(wrap);
+}
+
+static void
+reply_live_delete(struct req *r, int rc, const char *missing)
+{
+	if (rc < 0)
+		reply_fail(r, 404, missing);
+	else
+		reply_ok(r, NULL);
+}
+
+static void
+route_call_get(struct req *r)
+{
+	reply_live_object(r, meet_cb_call_render, "callDoesNotExist");
 }
 
 static void
 route_call_delete(struct req *r)
 {
-	if (meet_cb_call_delete(r->srv->cb, r->segs[1]) < 0) {
-		reply_fail(r, 404, "callDoesNotExist");
-		return;
-	}
-	reply_ok(r, NULL);
+	reply_live_delete(r, meet_cb_call_delete(r->srv->cb, r->segs[1]), "callDoesNotExist");
 }
 
 static void
@@ -806,25 +820,13 @@ route_call_legs(struct req *r)
 static void
 route_leg_get(struct req *r)
 {
-	struct meet_node *wrap = meet_node_new("wrap");
-
-	if (meet_cb_leg_render(r->srv->cb, r->segs[1], wrap, 1) < 0) {
-		meet_node_free(wrap);
-		reply_fail(r, 404, "callLegDoesNotExist");
-		return;
-	}
-	reply_node(r, 200, meet_node_detach(wrap));
-	meet_node_free(wrap);
+	reply_live_object(r, meet_cb_leg_render, "callLegDoesNotExist");
 }
 
 static void
 route_leg_delete(struct req *r)
 {
-	if (meet_cb_leg_delete(r->srv->cb, r->segs[1]) < 0) {
-		reply_fail(r, 404, "callLegDoesNotExist");
-		return;
-	}
-	reply_ok(r, NULL);
+	reply_live_delete(r, meet_cb_leg_delete(r->srv->cb, r->segs[1]), "callLegDoesNotExist");
 }
 
 /* ---- system --------------------------------------------------------------- */
