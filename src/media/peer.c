@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/addr.h"
 #include "common/plog.h"
 #include "media/worker.h"
 
@@ -687,6 +688,42 @@ media_peer_room_changed(struct media_peer *p)
 	}
 }
 
+/*
+ * A guest chooses the addresses the SFU sends ICE checks to: refuse those
+ * no guest can own, so a crafted candidate cannot aim the meeting server at
+ * its own network's special addresses (the checks carry no payload, but
+ * deny by default).  Never: unspecified, multicast, broadcast, link-local
+ * (169.254.169.254 included).  Loopback only when the SFU itself is set to
+ * use a loopback address ([media] addresses, the one-machine lab).
+ */
+static const char *
+remote_refused(const struct media_peer *p, const NiceCandidate *c)
+{
+	static const char *const never[][2] = {
+		{ "0.0.0.0/8", "unspecified" }, { "::/128", "unspecified" },
+		{ "224.0.0.0/4", "multicast" }, { "ff00::/8", "multicast" },
+		{ "255.255.255.255/32", "broadcast" },
+		{ "169.254.0.0/16", "link-local" }, { "fe80::/10", "link-local" },
+	};
+	const struct media_config *cfg = &p->w->e->cfg;
+	struct sockaddr_storage ss, canon;
+	struct cidr r;
+	int loop_ok = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	nice_address_copy_to_sockaddr(&c->addr, (struct sockaddr *)&ss);
+	addr_canonical(&ss, &canon);
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+		if (cidr_parse(never[i][0], &r) == 0 && cidr_match(&r, &canon))
+			return never[i][1];
+	for (unsigned i = 0; i < cfg->naddresses; i++)
+		loop_ok |= !strncmp(cfg->addresses[i], "127.", 4) || !strcmp(cfg->addresses[i], "::1");
+	if (!loop_ok && ((cidr_parse("127.0.0.0/8", &r) == 0 && cidr_match(&r, &canon)) ||
+			 (cidr_parse("::1/128", &r) == 0 && cidr_match(&r, &canon))))
+		return "loopback (the SFU is not set to use loopback)";
+	return NULL;
+}
+
 static void
 add_remote(struct media_peer *p, const char *cand)
 {
@@ -703,6 +740,14 @@ add_remote(struct media_peer *p, const char *cand)
 	g_free(line);
 	if (!c)
 		return;
+	const char *why = remote_refused(p, c);
+	if (why) {
+		char a[NICE_ADDRESS_STRING_LEN];
+		nice_address_to_string(&c->addr, a);
+		plog(PLOG_WARN, "media", "guest candidate %s refused: %s", a, why);
+		nice_candidate_free(c);
+		return;
+	}
 	l = g_slist_append(NULL, c);
 	nice_agent_set_remote_candidates(p->agent, p->stream, 1, l);
 	g_slist_free_full(l, (GDestroyNotify)nice_candidate_free);

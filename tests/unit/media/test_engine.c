@@ -4,6 +4,10 @@
  * by timeout, and tear-down with events still queued frees everything. */
 #include <string.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/plog.h"
 #include "media/media.h"
 #include "tap.h"
 
@@ -71,6 +75,11 @@ main(void)
 	char *answer;
 
 	g_strlcpy(cfg.addresses[0], "127.0.0.1", sizeof(cfg.addresses[0]));
+	/* The engine's log lines go to a file the test reads back. */
+	char logpath[] = "/tmp/portico-media-log-XXXXXX";
+	int logfd = mkstemp(logpath);
+	unlink(logpath);
+	plog_set_fd(logfd);
 	s.loop = g_main_loop_new(NULL, FALSE);
 	s.control = g_thread_self();
 	e = media_engine_new(&cfg, on_event, &s, &err);
@@ -88,8 +97,26 @@ main(void)
 			  "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n");
 	media_peer_answer(e, 1, answer);
 	media_peer_candidate(e, 1, "candidate:1 1 udp 2122260223 127.0.0.1 9 typ host");
+	/* Addresses no guest can own are refused (and logged). */
+	media_peer_candidate(e, 1, "candidate:2 1 udp 2122260222 169.254.169.254 80 typ host");
+	media_peer_candidate(e, 1, "candidate:3 1 udp 2122260221 224.0.0.1 9 typ host");
+	media_peer_candidate(e, 1, "candidate:4 1 udp 2122260220 0.0.0.0 9 typ host");
 	media_peer_candidate(e, 1, "");
 	ok(run_until(&s, has_failed), "no connectivity: ICE failure after ice-timeout-ms");
+	{
+		char log[8192] = "";
+		ssize_t n;
+		fflush(NULL);
+		lseek(logfd, 0, SEEK_SET);
+		n = read(logfd, log, sizeof(log) - 1);
+		log[n > 0 ? n : 0] = '\0';
+		ok(strstr(log, "guest candidate 169.254.169.254 refused: link-local") != NULL,
+		   "metadata address refused as a guest candidate");
+		ok(strstr(log, "guest candidate 224.0.0.1 refused: multicast") != NULL, "multicast refused");
+		ok(strstr(log, "guest candidate 0.0.0.0 refused: unspecified") != NULL, "0.0.0.0 refused");
+		ok(strstr(log, "guest candidate 127.0.0.1 refused") == NULL,
+		   "loopback accepted when the SFU itself uses loopback");
+	}
 	ok(s.reason && strstr(s.reason, "ICE failure"), "reason says ICE failure (%s)", s.reason ? s.reason : "");
 	ok(run_until(&s, has_stats), "statistics each second");
 	ok(!s.wrong_thread, "events delivered on the control thread");
@@ -104,5 +131,7 @@ main(void)
 	g_free(s.sdp);
 	g_free(s.reason);
 	g_main_loop_unref(s.loop);
+	plog_set_fd(2);
+	close(logfd);
 	return tap_done();
 }
