@@ -196,14 +196,32 @@ srv.turn = [l for l in srv.turn] + ['auth-secret = ' + SECRET2]
 srv.write_conf()
 srv.signal(signal.SIGHUP)
 check(srv.wait_log(r'reloaded .*2 REST secrets'), 'log: reload with 2 secrets')
+# Workers apply a reload from their control queue just after the log line:
+# wait (bounded) until the new secret is honoured, then both must work.
+deadline = time.monotonic() + 10
+while not rest_allocate(SECRET2, 'dave')[0] and time.monotonic() < deadline:
+    time.sleep(0.1)
 check(rest_allocate(SECRET1, 'dave')[0] and rest_allocate(SECRET2, 'dave')[0],
       'during rotation both secrets work')
 srv.turn = [l for l in srv.turn if l != 'auth-secret = ' + SECRET1]
 srv.write_conf()
 srv.signal(signal.SIGHUP)
-check(srv.wait_log(r'reloaded .*1 REST secrets', count=1), 'log: reload with 1 secret')
-ok, r = rest_allocate(SECRET1, 'dave')
-check(not ok and r.error_code == 401, 'after rotation the old secret is refused', r)
+# The certificate reload above logged "1 REST secrets" too: wait for the second.
+check(srv.wait_log(r'reloaded .*1 REST secrets', count=2), 'log: reload with 1 secret')
+
+
+def old_secret_refused():
+    # Workers take the new credentials from their control queue right
+    # after the control thread logs the reload: poll (bounded) for it.
+    global r
+    ok, r = rest_allocate(SECRET1, 'dave')
+    return not ok and r.error_code == 401
+
+
+deadline = time.monotonic() + 10
+while not old_secret_refused() and time.monotonic() < deadline:
+    time.sleep(0.1)
+check(r.cls != sc.SUCCESS and r.error_code == 401, 'after rotation the old secret is refused', r)
 check(srv.wait_log(r'REST password does not match any auth-secret'), 'log: names the REST mismatch')
 check(rest_allocate(SECRET2, 'dave')[0], 'after rotation the new secret works')
 
