@@ -91,6 +91,8 @@ int edge_http_hop_by_hop(const struct edge_http_msg *m, const char *name, size_t
 /* Case-insensitive token search in a comma list. */
 int edge_http_list_has(const char *v, size_t vlen, const char *token);
 const char *edge_http_reason(int status);
+/* 1 for the methods guests may use through the edge, else 0. */
+int edge_http_method_allowed(const char *method);
 
 /* Incremental chunked-body decoder (RFC 9112 7.1).  Extensions and
  * trailers are skipped; a chunk-size line or trailer line is capped. */

@@ -496,3 +496,17 @@ edge_http_ws_accept(const char *key, size_t key_len, char out[32])
 	g_strlcpy(out, b64, 32);
 	g_free(b64);
 }
+
+/* The guest methods the edge forwards (issue 6: GET, POST, PUT, HEAD,
+ * DELETE; WebSocket upgrades are GETs).  Both roles check it: the outside
+ * before forwarding, the inside again on what the tunnel delivers. */
+int
+edge_http_method_allowed(const char *m)
+{
+	static const char *const ok[] = { "GET", "POST", "PUT", "HEAD", "DELETE" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++)
+		if (!strcmp(m, ok[i]))
+			return 1;
+	return 0;
+}

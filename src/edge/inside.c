@@ -605,17 +605,6 @@ istream_forward(struct istream *s)
 	write_request_head(s);
 }
 
-static int
-method_allowed(const char *m)
-{
-	static const char *const ok[] = { "GET", "POST", "PUT", "HEAD", "DELETE" };
-
-	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++)
-		if (!strcmp(m, ok[i]))
-			return 1;
-	return 0;
-}
-
 /* Origin-form, visible ASCII only: it goes into an HTTP/1.1 request line. */
 static int
 path_ok(const char *p)
@@ -653,7 +642,7 @@ istream_start(struct istream *s)
 	s->ws = !strcmp(s->method, "CONNECT") && s->protocol && !strcmp(s->protocol, "websocket");
 	/* Defence in depth: the outside filters too, but a DMZ node may be
 	 * the compromised one. */
-	if (!s->ws && !method_allowed(s->method)) {
+	if (!s->ws && !edge_http_method_allowed(s->method)) {
 		plog(PLOG_WARN, MOD, "tunnel %u stream %d: method %.16s refused", s->t->slot, s->id, s->method);
 		istream_respond_error(s, 405, "method not allowed");
 		return;

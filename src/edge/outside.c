@@ -922,17 +922,6 @@ guest_submit(struct guest *g)
 }
 
 static int
-method_allowed(const char *m)
-{
-	static const char *const ok[] = { "GET", "POST", "PUT", "HEAD", "DELETE" };
-
-	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++)
-		if (!strcmp(m, ok[i]))
-			return 1;
-	return 0;
-}
-
-static int
 host_served(const struct edge_config *cfg, const char *host)
 {
 	for (unsigned i = 0; i < cfg->w_hosts.n; i++)
@@ -976,7 +965,7 @@ guest_validate(struct guest *g, const struct edge_http_msg *m)
 		guest_error(g, 400, "this host is not served here");
 		return -1;
 	}
-	if (!method_allowed(g->method)) {
+	if (!edge_http_method_allowed(g->method)) {
 		p->ctr.refused_method++;
 		plog(PLOG_NOTICE, MOD, "guest %s: method %s refused", g->ip, g->method);
 		guest_error(g, 405, "method not allowed");
