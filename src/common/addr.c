@@ -2,6 +2,7 @@
 #include "common/addr.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +285,58 @@ cidr_canonical(struct cidr *c)
 	memset(c->net + 4, 0, 12);
 	c->prefix -= 96;
 	return 1;
+}
+
+static const struct {
+	const char *cidr;
+	enum addr_class cls;
+	const char *why;
+} class_table[] = {
+	{ "0.0.0.0/8", ADDR_NEVER, "unspecified address" },
+	{ "::/128", ADDR_NEVER, "unspecified address" },
+	{ "255.255.255.255/32", ADDR_NEVER, "broadcast" },
+	{ "224.0.0.0/4", ADDR_NEVER, "multicast" },
+	{ "ff00::/8", ADDR_NEVER, "multicast" },
+	{ "169.254.0.0/16", ADDR_NEVER, "link-local" },
+	{ "fe80::/10", ADDR_NEVER, "link-local" },
+	{ "127.0.0.0/8", ADDR_LOOPBACK, "loopback" },
+	{ "::1/128", ADDR_LOOPBACK, "loopback" },
+	{ "10.0.0.0/8", ADDR_SPECIAL, "private range" },
+	{ "172.16.0.0/12", ADDR_SPECIAL, "private range" },
+	{ "192.168.0.0/16", ADDR_SPECIAL, "private range" },
+	{ "100.64.0.0/10", ADDR_SPECIAL, "shared address space" },
+	{ "192.0.0.0/24", ADDR_SPECIAL, "IETF protocol assignments" },
+	{ "198.18.0.0/15", ADDR_SPECIAL, "benchmarking range" },
+	{ "240.0.0.0/4", ADDR_SPECIAL, "reserved range" },
+	{ "fc00::/7", ADDR_SPECIAL, "unique local range" },
+	{ "fec0::/10", ADDR_SPECIAL, "site-local range" },
+	{ "2001::/32", ADDR_SPECIAL, "Teredo" },
+	{ "100::/64", ADDR_SPECIAL, "discard-only range" },
+};
+
+#define NCLASS (sizeof(class_table) / sizeof(class_table[0]))
+static struct cidr class_cidrs[NCLASS];
+static pthread_once_t class_once = PTHREAD_ONCE_INIT;
+
+static void
+class_init(void)
+{
+	for (size_t i = 0; i < NCLASS; i++)
+		cidr_parse(class_table[i].cidr, &class_cidrs[i]);   /* constants: cannot fail */
+}
+
+enum addr_class
+addr_classify(const struct sockaddr_storage *canon, const char **why)
+{
+	pthread_once(&class_once, class_init);
+	for (size_t i = 0; i < NCLASS; i++) {
+		if (cidr_match(&class_cidrs[i], canon)) {
+			if (why)
+				*why = class_table[i].why;
+			return class_table[i].cls;
+		}
+	}
+	return ADDR_PUBLIC;
 }
 
 const char *

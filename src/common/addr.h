@@ -53,6 +53,22 @@ int cidr_parse(const char *s, struct cidr *out);
 int cidr_canonical(struct cidr *c);
 /* Does a (not canonicalised here) fall in c?  Family must match. */
 int cidr_match(const struct cidr *c, const struct sockaddr_storage *a);
+/*
+ * What kind of address a canonical address (see addr_canonical) is, for
+ * policies that decide whom a relay or the SFU may talk to:
+ *   ADDR_NEVER     unspecified, broadcast, multicast, link-local (the
+ *                  169.254.169.254 metadata service included)
+ *   ADDR_LOOPBACK  127.0.0.0/8, ::1
+ *   ADDR_SPECIAL   private and other special-purpose ranges (RFC 1918,
+ *                  shared address space, benchmarking, reserved, ULA,
+ *                  site-local, Teredo, discard-only)
+ *   ADDR_PUBLIC    anything else
+ * why (may be NULL) gets a short name for logs.  The table is parsed once;
+ * any thread.
+ */
+enum addr_class { ADDR_PUBLIC, ADDR_NEVER, ADDR_LOOPBACK, ADDR_SPECIAL };
+enum addr_class addr_classify(const struct sockaddr_storage *canon, const char **why);
+
 /* "10.0.0.0/8" */
 const char *cidr_str(const struct cidr *c, char buf[ADDR_STRLEN]);
 

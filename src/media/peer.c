@@ -699,29 +699,24 @@ media_peer_room_changed(struct media_peer *p)
 static const char *
 remote_refused(const struct media_peer *p, const NiceCandidate *c)
 {
-	static const char *const never[][2] = {
-		{ "0.0.0.0/8", "unspecified" }, { "::/128", "unspecified" },
-		{ "224.0.0.0/4", "multicast" }, { "ff00::/8", "multicast" },
-		{ "255.255.255.255/32", "broadcast" },
-		{ "169.254.0.0/16", "link-local" }, { "fe80::/10", "link-local" },
-	};
 	const struct media_config *cfg = &p->w->e->cfg;
 	struct sockaddr_storage ss, canon;
-	struct cidr r;
+	const char *why = "";
 	int loop_ok = 0;
 
 	memset(&ss, 0, sizeof(ss));
 	nice_address_copy_to_sockaddr(&c->addr, (struct sockaddr *)&ss);
 	addr_canonical(&ss, &canon);
-	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
-		if (cidr_parse(never[i][0], &r) == 0 && cidr_match(&r, &canon))
-			return never[i][1];
-	for (unsigned i = 0; i < cfg->naddresses; i++)
-		loop_ok |= !strncmp(cfg->addresses[i], "127.", 4) || !strcmp(cfg->addresses[i], "::1");
-	if (!loop_ok && ((cidr_parse("127.0.0.0/8", &r) == 0 && cidr_match(&r, &canon)) ||
-			 (cidr_parse("::1/128", &r) == 0 && cidr_match(&r, &canon))))
-		return "loopback (the SFU is not set to use loopback)";
-	return NULL;
+	switch (addr_classify(&canon, &why)) {
+	case ADDR_NEVER:
+		return why;
+	case ADDR_LOOPBACK:
+		for (unsigned i = 0; i < cfg->naddresses; i++)
+			loop_ok |= !strncmp(cfg->addresses[i], "127.", 4) || !strcmp(cfg->addresses[i], "::1");
+		return loop_ok ? NULL : "loopback (the SFU is not set to use loopback)";
+	default:
+		return NULL;     /* guests on the LAN have private addresses */
+	}
 }
 
 static void

@@ -71,6 +71,21 @@ main(void)
 	is_int(c.prefix, 32, "prefix 32");
 	is_str(cidr_str(&c, buf), "1.2.3.4/32", "cidr printed");
 	is_int(cidr_parse("1.2.3.4/33", &c), -1, "prefix too long rejected");
+	{
+		const char *why = NULL;
+		addr_parse("169.254.169.254", 0, &a);
+		is_int(addr_classify(&a, &why), ADDR_NEVER, "metadata address: never");
+		is_str(why, "link-local", "named link-local");
+		addr_parse("127.0.0.5", 0, &a);
+		is_int(addr_classify(&a, NULL), ADDR_LOOPBACK, "127/8: loopback");
+		addr_parse("172.16.85.180", 0, &a);
+		is_int(addr_classify(&a, &why), ADDR_SPECIAL, "172.16/12: special");
+		is_str(why, "private range", "named private range");
+		addr_parse("8.8.8.8", 0, &a);
+		is_int(addr_classify(&a, NULL), ADDR_PUBLIC, "8.8.8.8: public");
+		addr_parse("2001:db8::1", 0, &a);
+		is_int(addr_classify(&a, NULL), ADDR_PUBLIC, "documentation IPv6 outside the table: public");
+	}
 	cidr_parse("::ffff:127.0.0.0/104", &c);
 	is_int(cidr_canonical(&c), 1, "IPv4-mapped range canonicalised");
 	is_str(cidr_str(&c, buf), "127.0.0.0/8", "as the IPv4 range");
