@@ -3,8 +3,7 @@
  *   sdp.c   media_sdp_*   offer builder and bounded answer parser (no I/O)
  *   rtp.c   media_rtp_*, media_rtcp_*   bounded RTP/RTCP parsers, RTCP builders
  *   dtls.c  media_dtls_*  GnuTLS DTLS-SRTP server sessions, certificate
- *   peer.c  media_peer_*  one participant: libnice agent, SRTP, forwarding
- *   engine.c              workers, commands, events
+ *   the peer layer (peer.h) and engine.c on top of these parts
  * The parsers are pure functions over caller buffers: no allocation, no
  * globals, safe from any thread; the fuzzers in tests/fuzz/media call them.
  */
@@ -152,8 +151,6 @@ int media_rtcp_rr(uint8_t *out, size_t cap, uint32_t sender, const struct media_
 int media_rtcp_remb(uint8_t *out, size_t cap, uint32_t sender, uint32_t bitrate,
 		    const uint32_t *ssrcs, unsigned n);
 
-#endif
-
 /* ---- dtls.c ------------------------------------------------------------- */
 
 #include <gnutls/gnutls.h>
@@ -195,3 +192,5 @@ int media_dtls_timeout(struct media_dtls *d);
  * (hex with colons, any case) and exports the keys.  0 or -1. */
 int media_dtls_keys(struct media_dtls *d, const char *fingerprint, struct media_srtp_keys *k,
 		    const char **err);
+
+#endif

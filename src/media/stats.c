@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "media/worker.h"
+#include "media/peer.h"
 
 #define REMB_BPS 1500000u
 
@@ -56,13 +56,7 @@ send_reports(struct media_peer *p)
 			     p->remb_min && p->remb_min < REMB_BPS ? p->remb_min : REMB_BPS, ssrcs, n);
 	if (l2 > 0)
 		len += l2;
-	if (len > 0) {
-		uint8_t out[256];
-		int olen = len;
-		memcpy(out, buf, (size_t)len);
-		if (srtp_protect_rtcp(p->srtp_out, out, &olen) == srtp_err_status_ok)
-			nice_agent_send(p->agent, p->stream, 1, (guint)olen, (const gchar *)out);
-	}
+	media_fwd_send_rtcp(p, buf, (size_t)len);
 }
 
 static void
@@ -125,7 +119,7 @@ speaker_update(struct media_peer *p)
 	if (!best || best->id == r->speaker)
 		return;
 	r->speaker = best->id;
-	media_emit_text(best, MEDIA_EV_SPEAKER, best->label);
+	media_peer_emit_text(best, MEDIA_EV_SPEAKER, best->label);
 }
 
 /* What p receives: VP8, H264, or both ("VP8/H264") from different
@@ -146,11 +140,10 @@ tx_video_codec(struct media_peer *p)
 }
 
 void
-media_peer_tick(struct media_peer *p, double secs)
+media_stats_tick(struct media_peer *p, double secs)
 {
 	struct media_stats st;
-	struct media_event ev = { .type = MEDIA_EV_STATS, .room = p->room->id, .peer = p->id,
-				  .stats = &st };
+	struct media_event ev = { .type = MEDIA_EV_STATS, .stats = &st };
 
 	memset(&st, 0, sizeof(st));
 	for (int k = MEDIA_AUDIO; k <= MEDIA_VIDEO; k++)
@@ -166,5 +159,5 @@ media_peer_tick(struct media_peer *p, double secs)
 	g_strlcpy(st.srtp_profile, p->profile, sizeof(st.srtp_profile));
 	g_strlcpy(st.pair, p->pair, sizeof(st.pair));
 	speaker_update(p);
-	media_emit(p->w->e, &ev);
+	media_peer_emit(p, &ev);
 }
