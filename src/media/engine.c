@@ -176,46 +176,37 @@ cmd_remove(struct mworker *w, struct cmd *c)
 		media_neg_room_all(r, NULL);
 }
 
-static struct media_peer *
-peer_of(struct mworker *w, const struct cmd *c)
+static void
+peer_answer(struct media_peer *p, const char *text)
 {
-	return g_hash_table_lookup(w->peers, GUINT_TO_POINTER(c->peer));
+	media_neg_answer(p, text);
 }
 
 static void
-cmd_answer(struct mworker *w, struct cmd *c)
+peer_restart(struct media_peer *p, const char *text)
 {
-	struct media_peer *p = peer_of(w, c);
-
-	if (p)
-		media_neg_answer(p, c->text);
+	media_peer_on_restart(p);
 }
 
 static void
-cmd_candidate(struct mworker *w, struct cmd *c)
+peer_keyframe(struct media_peer *p, const char *text)
 {
-	struct media_peer *p = peer_of(w, c);
-
-	if (p)
-		media_ice_candidate(p, c->text);
+	media_fwd_pli(p, MEDIA_VIDEO);
 }
 
-static void
-cmd_restart(struct mworker *w, struct cmd *c)
-{
-	struct media_peer *p = peer_of(w, c);
-
-	if (p)
-		media_peer_on_restart(p);
-}
+/* Commands about one existing peer, by op. */
+static void (*const peer_ops[])(struct media_peer *, const char *) = {
+	[CMD_ANSWER] = peer_answer, [CMD_CANDIDATE] = media_ice_candidate,
+	[CMD_RESTART] = peer_restart, [CMD_KEYFRAME] = peer_keyframe,
+};
 
 static void
-cmd_keyframe(struct mworker *w, struct cmd *c)
+cmd_peer(struct mworker *w, struct cmd *c)
 {
-	struct media_peer *p = peer_of(w, c);
+	struct media_peer *p = g_hash_table_lookup(w->peers, GUINT_TO_POINTER(c->peer));
 
 	if (p)
-		media_fwd_pli(p, MEDIA_VIDEO);
+		peer_ops[c->op](p, c->text);
 }
 
 static void
@@ -232,9 +223,9 @@ cmd_quit(struct mworker *w, struct cmd *c)
 }
 
 static void (*const cmd_ops[])(struct mworker *, struct cmd *) = {
-	[CMD_ADD] = cmd_add, [CMD_REMOVE] = cmd_remove, [CMD_ANSWER] = cmd_answer,
-	[CMD_CANDIDATE] = cmd_candidate, [CMD_RESTART] = cmd_restart,
-	[CMD_KEYFRAME] = cmd_keyframe, [CMD_QUIT] = cmd_quit,
+	[CMD_ADD] = cmd_add, [CMD_REMOVE] = cmd_remove, [CMD_ANSWER] = cmd_peer,
+	[CMD_CANDIDATE] = cmd_peer, [CMD_RESTART] = cmd_peer, [CMD_KEYFRAME] = cmd_peer,
+	[CMD_QUIT] = cmd_quit,
 };
 
 static gboolean
