@@ -2,8 +2,8 @@
  * forward.c: what a secure peer sends the SFU.  RTP: receive accounting of
  * the peer's published tracks, then a copy to every receiver of the room
  * whose m-line for it is negotiated.  RTCP: PLI/FIR and NACK relayed to
- * the publisher they name, receiver reports and REMB kept (each leg's
- * reports end here).  Also the RTCP the SFU writes itself (PLI).
+ * the publisher they name; receiver reports, REMB and transport-cc
+ * feedback kept (each leg's reports end here).  Also the RTCP the SFU writes itself (PLI).
  * Worker thread only.
  */
 #include <string.h>
@@ -168,8 +168,9 @@ take_reports(struct media_peer *p, const struct media_rtcp *c)
 		}
 }
 
-/* A receiver's bandwidth estimate: the publishers it names keep the lowest
- * recent one, so their encoders follow the worst receiver (stats.c). */
+/* A receiver's bandwidth estimate: kept as its downlink estimate, and the
+ * publishers it names keep the lowest recent one, so their encoders follow
+ * the worst receiver (stats.c). */
 static void
 take_remb(struct media_peer *p, const struct media_rtcp *c)
 {
@@ -178,15 +179,33 @@ take_remb(struct media_peer *p, const struct media_rtcp *c)
 	gint64 now = g_get_monotonic_time();
 	enum media_kind kind;
 
+	if (n >= 0) {
+		p->down.remb_bps = bitrate;
+		p->down.remb_at = now;
+	}
 	for (int i = 0; i < n; i++) {
 		struct media_peer *q = publisher_of(p->room, ssrcs[i], &kind);
 		if (!q || q == p)
 			continue;
-		if (!q->remb_min || bitrate < q->remb_min || now - q->remb_at > 3 * G_USEC_PER_SEC) {
+		if (!q->remb_min || bitrate < q->remb_min || now - q->remb_at > MEDIA_REMB_MAX_AGE_USEC) {
 			q->remb_min = bitrate;
 			q->remb_at = now;
 		}
 	}
+}
+
+/* Transport-cc feedback about what the SFU sends p: counted for p's
+ * downlink (stats.c), nothing forwarded. */
+static void
+take_twcc(struct media_peer *p, const struct media_rtcp *c)
+{
+	struct media_twcc fb;
+
+	if (media_twcc_parse(c, &fb, NULL, 0) < 0)
+		return;
+	p->down.twcc_feedbacks++;
+	p->down.twcc_received += fb.received;
+	p->down.twcc_lost += fb.lost;
 }
 
 /* PLI, or FIR answered as PLI: to the publisher of the media SSRC. */
@@ -230,6 +249,7 @@ static const struct {
 	{ 206, 1, take_keyframe },      /* PSFB PLI */
 	{ 206, 4, take_keyframe },      /* PSFB FIR */
 	{ 205, 1, take_nack },          /* RTPFB generic NACK */
+	{ 205, 15, take_twcc },         /* RTPFB transport-cc feedback */
 };
 
 static void

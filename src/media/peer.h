@@ -32,6 +32,7 @@
 
 #define MEDIA_MAX_PACKET 1600
 #define MEDIA_PLI_MIN_USEC (300 * 1000)
+#define MEDIA_REMB_MAX_AGE_USEC (3 * G_USEC_PER_SEC)   /* older estimates are dropped */
 
 struct media_peer;
 
@@ -83,6 +84,17 @@ struct mtrack {
 	double loss_percent;
 	int level_min;              /* loudest audio level this interval (-dBov), 127 = none */
 	gint64 last_pli;
+};
+
+/* What a receiver reports about the SFU's path to it (REMB, transport-cc
+ * feedback): recorded and shown in the stats, not acted on yet (issue 14:
+ * layers per receiver will follow it). */
+struct mdownlink {
+	uint32_t remb_bps;          /* its latest REMB, 0 = none */
+	gint64 remb_at;
+	uint32_t twcc_feedbacks;    /* transport-cc feedback packets, total */
+	uint32_t twcc_received, twcc_lost;  /* statuses since the last tick */
+	double twcc_loss_percent;   /* of the last interval that had feedback */
 };
 
 /* One m-line of this peer's offers. */
@@ -138,6 +150,7 @@ struct media_peer {
 	int level_peak;             /* last interval's loudest audio level */
 	uint32_t remb_min;          /* as a publisher: lowest receiver estimate, 0 = none */
 	gint64 remb_at;
+	struct mdownlink down;      /* as a receiver: what it reports */
 };
 
 /* ---- small helpers every file of the layer uses ------------------------- */

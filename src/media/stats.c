@@ -1,7 +1,8 @@
 /*
  * stats.c: once a second per peer: receive statistics of its published
  * tracks (RFC 3550 A.3 loss), receiver reports and a REMB sent to it as a
- * publisher, the stats event for the API, and the room's active speaker
+ * publisher, the stats event for the API (with what the peer reports as a
+ * receiver: REMB, transport-cc loss), and the room's active speaker
  * from the audio level header (RFC 6464).  Worker thread only.
  */
 #include <string.h>
@@ -50,7 +51,7 @@ send_reports(struct media_peer *p)
 	len = media_rtcp_rr(buf, sizeof(buf), p->own_ssrc, b, n, NULL, NULL);
 	if (len < 0)
 		return;
-	if (p->remb_min && g_get_monotonic_time() - p->remb_at > 3 * G_USEC_PER_SEC)
+	if (p->remb_min && g_get_monotonic_time() - p->remb_at > MEDIA_REMB_MAX_AGE_USEC)
 		p->remb_min = 0;
 	l2 = media_rtcp_remb(buf + len, sizeof(buf) - (size_t)len, p->own_ssrc,
 			     p->remb_min && p->remb_min < REMB_BPS ? p->remb_min : REMB_BPS, ssrcs, n);
@@ -89,6 +90,24 @@ tx_stats(struct media_peer *p, int k, struct media_dir_stats *d, const char *cod
 	d->loss_percent = p->tx_fraction[k] * 100.0 / 256;
 	d->jitter_ms = (double)p->tx_jitter[k] * 1000.0 / rate;
 	p->tx_bytes_prev[k] = p->tx_bytes[k];
+}
+
+/* The receiver's own reports: its REMB while recent, and the share of
+ * packets its transport-cc feedback said were lost this interval. */
+static void
+downlink_stats(struct media_peer *p, struct media_downlink_stats *d)
+{
+	struct mdownlink *l = &p->down;
+	uint32_t reported = l->twcc_received + l->twcc_lost;
+
+	if (l->remb_bps && g_get_monotonic_time() - l->remb_at > MEDIA_REMB_MAX_AGE_USEC)
+		l->remb_bps = 0;
+	if (reported)
+		l->twcc_loss_percent = 100.0 * l->twcc_lost / reported;
+	l->twcc_received = l->twcc_lost = 0;
+	d->remb_bps = l->remb_bps;
+	d->twcc_feedbacks = l->twcc_feedbacks;
+	d->twcc_loss_percent = l->twcc_loss_percent;
 }
 
 /* The room's active speaker: the peer whose loudest packet of the last
@@ -155,6 +174,7 @@ media_stats_tick(struct media_peer *p, double secs)
 		 secs, 90000);
 	tx_stats(p, MEDIA_AUDIO, &st.tx_audio, "opus", secs, 48000);
 	tx_stats(p, MEDIA_VIDEO, &st.tx_video, tx_video_codec(p), secs, 90000);
+	downlink_stats(p, &st.downlink);
 	st.encrypted = p->secure;
 	g_strlcpy(st.srtp_profile, p->profile, sizeof(st.srtp_profile));
 	g_strlcpy(st.pair, p->pair, sizeof(st.pair));

@@ -25,6 +25,7 @@ struct tp_world {
 	unsigned events[MEDIA_EV_LOG + 1];
 	char *text;                         /* text of the last event that had one */
 	struct media_event last;
+	struct media_stats stats;           /* of the last stats event */
 	/* neg ops */
 	unsigned remote_ice, restarts;
 	uint32_t keyframe_from;             /* last publisher asked for a key frame */
@@ -42,6 +43,8 @@ tp_emit(void *ctx, const struct media_event *ev)
 	w->last = *ev;
 	w->last.sdp = w->last.text = NULL;
 	w->last.stats = NULL;
+	if (ev->stats)
+		w->stats = *ev->stats;
 	if (ev->text) {
 		g_free(w->text);
 		w->text = g_strdup(ev->text);

@@ -1,6 +1,7 @@
 /* Unit tests: src/media/forward.c after decryption: the RTCP dispatch
  * table (receiver reports kept as the receiver's tx loss, REMB kept as the
- * publisher's lowest estimate, PLI/FIR sent to the publisher they name,
+ * receiver's estimate and the publisher's lowest, transport-cc feedback
+ * counted for the receiver, PLI/FIR sent to the publisher they name,
  * the rest ignored), and RTP receive accounting (a new source re-offers
  * the room, audio level, VP8 key frame size, foreign payloads dropped). */
 #include <string.h>
@@ -43,6 +44,27 @@ test_remb(struct media_peer *p, struct media_peer *q, struct media_peer *r)
 	is_int(q->remb_min, 300000, "a higher recent one does not");
 	media_fwd_rtcp_plain(q, b, (size_t)media_rtcp_remb(b, sizeof(b), 0x1002, 1000, &ssrc, 1));
 	is_int(q->remb_min, 300000, "a publisher's estimate of itself ignored");
+	is_int(p->down.remb_bps, 900000, "the receiver's latest REMB kept as its downlink estimate");
+	is_int(r->down.remb_bps, 300000, "... each receiver its own");
+}
+
+static void
+test_twcc(struct media_peer *p, struct media_peer *q)
+{
+	/* RTPFB 15: base 1, 4 statuses, run of 3 received (small) + 1 lost. */
+	const uint8_t fb[28] = { 0x8f, 205, 0, 6, 0, 0, 0x10, 0x01, 0, 0, 0x20, 0x02,
+		0, 1, 0, 4, 0, 0, 1, 0, 0x20, 0x03, 0x00, 0x01, 4, 4, 4, 0 };
+	uint8_t bad[28];
+
+	media_fwd_rtcp_plain(p, fb, sizeof(fb));
+	is_int(p->down.twcc_feedbacks, 1, "transport-cc feedback counted for the receiver");
+	is_int(p->down.twcc_received, 3, "received statuses");
+	is_int(p->down.twcc_lost, 1, "lost statuses");
+	is_int(q->down.twcc_feedbacks, 0, "not for the publisher");
+	memcpy(bad, fb, sizeof(bad));
+	bad[15] = 9;                            /* more statuses than chunks */
+	media_fwd_rtcp_plain(p, bad, sizeof(bad));
+	is_int(p->down.twcc_feedbacks, 1, "malformed feedback ignored");
 }
 
 static void
@@ -116,6 +138,7 @@ main(void)
 	media_peer_track_reset(&q->pub[MEDIA_VIDEO], 0x2002, MEDIA_PT_VP8);
 	test_reports(p, q);
 	test_remb(p, q, r);
+	test_twcc(p, q);
 	test_keyframes(p, q);
 	test_rtp(&w, p, q);
 	tp_world_free(&w);
