@@ -1,11 +1,47 @@
 /*
  * engine.c: the media engine's workers, the commands the control thread
  * sends them and the events they send back (media.h has the contract).
+ * The top of the module: it owns rooms and peers (peer.h) and gives each
+ * worker's peers an environment whose emit callback queues events here.
+ *
+ * Ownership and threads: struct media_engine belongs to the control thread
+ * except the fields marked shared.  Each struct mworker, its rooms and its
+ * peers belong to that worker's thread alone; the control thread reaches
+ * them only through commands queued on the worker's GMainContext
+ * (g_main_context_invoke_full), and they answer with events queued on the
+ * control context.
  */
 #include <string.h>
 
 #include "common/plog.h"
-#include "media/worker.h"
+#include "media/peer.h"
+
+struct media_engine;
+
+struct mworker {
+	struct media_engine *e;
+	struct media_peer_env env;  /* what its peers see; set before the thread starts */
+	unsigned index;
+	GThread *thread;
+	GMainContext *ctx;
+	GMainLoop *loop;
+	GHashTable *peers;          /* id -> struct media_peer (owned) */
+	GHashTable *rooms;          /* id -> struct mroom (owned) */
+	guint tick;
+};
+
+struct media_engine {
+	struct media_config cfg;
+	struct media_cert cert;     /* read-only after start, shared */
+	media_event_cb cb;
+	void *cbctx;
+	GMainContext *control;
+	struct mworker *w;
+	unsigned nw;
+	GHashTable *where;          /* control thread: peer id -> room id */
+	gint refs;                  /* shared: atomic; events in flight hold one */
+	int closed;                 /* control thread */
+};
 
 enum cmd_op { CMD_ADD, CMD_REMOVE, CMD_ANSWER, CMD_CANDIDATE, CMD_RESTART, CMD_KEYFRAME,
 	      CMD_QUIT };
@@ -62,9 +98,11 @@ ev_free(gpointer data)
 	g_free(b);
 }
 
-void
-media_emit(struct media_engine *e, const struct media_event *ev)
+/* struct media_peer_env's emit: any worker, ctx = the engine. */
+static void
+engine_emit(void *ctx, const struct media_event *ev)
 {
+	struct media_engine *e = ctx;
 	struct evbox *b = g_new0(struct evbox, 1);
 
 	b->e = e;
@@ -79,14 +117,6 @@ media_emit(struct media_engine *e, const struct media_event *ev)
 	}
 	g_atomic_int_inc(&e->refs);
 	g_main_context_invoke_full(e->control, G_PRIORITY_DEFAULT, ev_deliver, b, ev_free);
-}
-
-void
-media_emit_text(struct media_peer *p, enum media_event_type type, const char *text)
-{
-	struct media_event ev = { .type = type, .room = p->room->id, .peer = p->id, .text = text };
-
-	media_emit(p->w->e, &ev);
 }
 
 /* ---- commands (control -> worker), run on the worker ----------------------- */
@@ -115,17 +145,10 @@ room_free(gpointer p)
 }
 
 static void
-room_changed(struct mroom *r)
-{
-	for (guint i = 0; i < r->peers->len; i++)
-		media_peer_room_changed(g_ptr_array_index(r->peers, i));
-}
-
-static void
 cmd_add(struct mworker *w, struct cmd *c)
 {
 	struct mroom *r = room_get(w, c->room);
-	struct media_peer *p = media_peer_create(w, r, c->peer, c->label, c->turn, c->nturn);
+	struct media_peer *p = media_peer_create(&w->env, r, c->peer, c->label, c->turn, c->nturn);
 
 	if (!p) {
 		if (r->peers->len == 0)
@@ -150,32 +173,40 @@ cmd_remove(struct mworker *w, struct cmd *c)
 	if (r->peers->len == 0)
 		g_hash_table_remove(w->rooms, GUINT_TO_POINTER(r->id));
 	else
-		room_changed(r);
+		media_neg_room_all(r, NULL);
 }
+
+static void
+peer_answer(struct media_peer *p, const char *text)
+{
+	media_neg_answer(p, text);
+}
+
+static void
+peer_restart(struct media_peer *p, const char *text)
+{
+	media_peer_on_restart(p);
+}
+
+static void
+peer_keyframe(struct media_peer *p, const char *text)
+{
+	media_fwd_pli(p, MEDIA_VIDEO);
+}
+
+/* Commands about one existing peer, by op. */
+static void (*const peer_ops[])(struct media_peer *, const char *) = {
+	[CMD_ANSWER] = peer_answer, [CMD_CANDIDATE] = media_ice_candidate,
+	[CMD_RESTART] = peer_restart, [CMD_KEYFRAME] = peer_keyframe,
+};
 
 static void
 cmd_peer(struct mworker *w, struct cmd *c)
 {
 	struct media_peer *p = g_hash_table_lookup(w->peers, GUINT_TO_POINTER(c->peer));
 
-	if (!p)
-		return;
-	switch (c->op) {
-	case CMD_ANSWER:
-		media_peer_on_answer(p, c->text);
-		break;
-	case CMD_CANDIDATE:
-		media_peer_on_candidate(p, c->text);
-		break;
-	case CMD_RESTART:
-		media_peer_on_restart(p);
-		break;
-	case CMD_KEYFRAME:
-		media_peer_request_keyframe(p);
-		break;
-	default:
-		break;
-	}
+	if (p)
+		peer_ops[c->op](p, c->text);
 }
 
 static void
@@ -191,17 +222,18 @@ cmd_quit(struct mworker *w, struct cmd *c)
 	g_main_loop_quit(w->loop);
 }
 
+static void (*const cmd_ops[])(struct mworker *, struct cmd *) = {
+	[CMD_ADD] = cmd_add, [CMD_REMOVE] = cmd_remove, [CMD_ANSWER] = cmd_peer,
+	[CMD_CANDIDATE] = cmd_peer, [CMD_RESTART] = cmd_peer, [CMD_KEYFRAME] = cmd_peer,
+	[CMD_QUIT] = cmd_quit,
+};
+
 static gboolean
 cmd_run(gpointer data)
 {
-	static void (*const ops[])(struct mworker *, struct cmd *) = {
-		[CMD_ADD] = cmd_add, [CMD_REMOVE] = cmd_remove, [CMD_ANSWER] = cmd_peer,
-		[CMD_CANDIDATE] = cmd_peer, [CMD_RESTART] = cmd_peer, [CMD_KEYFRAME] = cmd_peer,
-		[CMD_QUIT] = cmd_quit,
-	};
 	struct cmd *c = data;
 
-	ops[c->op](c->w, c);
+	cmd_ops[c->op](c->w, c);
 	return G_SOURCE_REMOVE;
 }
 
@@ -234,7 +266,7 @@ worker_tick(gpointer data)
 
 	g_hash_table_iter_init(&it, w->peers);
 	while (g_hash_table_iter_next(&it, NULL, &v))
-		media_peer_tick(v, 1.0);
+		media_stats_tick(v, 1.0);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -269,6 +301,8 @@ worker_start(struct media_engine *e, unsigned i)
 	w->e = e;
 	w->index = i;
 	w->ctx = g_main_context_new();
+	w->env = (struct media_peer_env){ .cfg = &e->cfg, .cert = &e->cert, .ctx = w->ctx,
+					  .worker = i, .emit = engine_emit, .emit_ctx = e };
 	w->loop = g_main_loop_new(w->ctx, FALSE);
 	w->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, peer_destroy_cb);
 	w->rooms = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, room_free);
@@ -295,6 +329,8 @@ struct media_engine *
 media_engine_new(const struct media_config *cfg, media_event_cb cb, void *ctx, const char **err)
 {
 	struct media_engine *e = g_new0(struct media_engine, 1);
+	/* Global because libsrtp's state is: srtp_init once per process, from
+	 * whichever thread makes the first engine (g_once makes that safe). */
 	static gsize srtp_once;
 
 	if (g_once_init_enter(&srtp_once)) {

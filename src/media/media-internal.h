@@ -2,9 +2,9 @@
  * media-internal.h: the media module's parts, one prefix per file.
  *   sdp.c   media_sdp_*   offer builder and bounded answer parser (no I/O)
  *   rtp.c   media_rtp_*, media_rtcp_*   bounded RTP/RTCP parsers, RTCP builders
+ *   twcc.c  media_twcc_*  bounded transport-cc feedback parser
  *   dtls.c  media_dtls_*  GnuTLS DTLS-SRTP server sessions, certificate
- *   peer.c  media_peer_*  one participant: libnice agent, SRTP, forwarding
- *   engine.c              workers, commands, events
+ *   the peer layer (peer.h) and engine.c on top of these parts
  * The parsers are pure functions over caller buffers: no allocation, no
  * globals, safe from any thread; the fuzzers in tests/fuzz/media call them.
  */
@@ -152,7 +152,37 @@ int media_rtcp_rr(uint8_t *out, size_t cap, uint32_t sender, const struct media_
 int media_rtcp_remb(uint8_t *out, size_t cap, uint32_t sender, uint32_t bitrate,
 		    const uint32_t *ssrcs, unsigned n);
 
-#endif
+/* ---- twcc.c ------------------------------------------------------------- */
+
+/* Packet status symbols of transport-cc feedback. */
+enum media_twcc_status {
+	MEDIA_TWCC_NOT_RECEIVED = 0,
+	MEDIA_TWCC_SMALL = 1,       /* received, delta 0..63.75 ms */
+	MEDIA_TWCC_LARGE = 2,       /* received, delta signed 16 bits */
+};
+
+/* One packet the feedback reports on. */
+struct media_twcc_pkt {
+	uint16_t seq;               /* transport-wide sequence number */
+	uint8_t status;             /* enum media_twcc_status */
+	int64_t arrival_us;         /* received: reference time + deltas (us); else 0 */
+};
+
+/* The feedback packet as a whole. */
+struct media_twcc {
+	uint16_t base_seq, count;   /* first sequence number, statuses reported */
+	int32_t ref_time;           /* 64 ms units, sign-extended from 24 bits */
+	uint8_t fb_count;           /* feedback packet counter */
+	unsigned received, lost;
+	int64_t first_us, last_us;  /* arrival of the first and last received packet */
+};
+
+/* Parses p (RTPFB FMT 15) into fb and up to max packets of out (out may be
+ * NULL); every status is checked and counted even past max.  The number
+ * of packets written, or -1 when p is not valid transport-cc feedback (fb
+ * zeroed).  Bounded by p->len: at most 65535 statuses. */
+int media_twcc_parse(const struct media_rtcp *p, struct media_twcc *fb, struct media_twcc_pkt *out,
+		     unsigned max);
 
 /* ---- dtls.c ------------------------------------------------------------- */
 
@@ -195,3 +225,5 @@ int media_dtls_timeout(struct media_dtls *d);
  * (hex with colons, any case) and exports the keys.  0 or -1. */
 int media_dtls_keys(struct media_dtls *d, const char *fingerprint, struct media_srtp_keys *k,
 		    const char **err);
+
+#endif

@@ -62,8 +62,17 @@ struct media_dir_stats {
 	double frame_rate;
 };
 
+/* What the peer, as a receiver, reports about the SFU's path to it.
+ * Recorded only: forwarding does not follow it yet. */
+struct media_downlink_stats {
+	uint32_t remb_bps;          /* its latest REMB estimate; 0 = none in the last 3 s */
+	uint32_t twcc_feedbacks;    /* transport-cc feedback packets, total */
+	double twcc_loss_percent;   /* reported lost, last interval with feedback */
+};
+
 struct media_stats {
 	struct media_dir_stats rx_audio, tx_audio, rx_video, tx_video;
+	struct media_downlink_stats downlink;
 	int encrypted;              /* DTLS-SRTP established */
 	char srtp_profile[32];
 	char pair[96];              /* "relay 10.0.0.1:24001 <-> ..." */

@@ -1,12 +1,13 @@
 /*
  * stats.c: once a second per peer: receive statistics of its published
  * tracks (RFC 3550 A.3 loss), receiver reports and a REMB sent to it as a
- * publisher, the stats event for the API, and the room's active speaker
+ * publisher, the stats event for the API (with what the peer reports as a
+ * receiver: REMB, transport-cc loss), and the room's active speaker
  * from the audio level header (RFC 6464).  Worker thread only.
  */
 #include <string.h>
 
-#include "media/worker.h"
+#include "media/peer.h"
 
 #define REMB_BPS 1500000u
 
@@ -50,19 +51,13 @@ send_reports(struct media_peer *p)
 	len = media_rtcp_rr(buf, sizeof(buf), p->own_ssrc, b, n, NULL, NULL);
 	if (len < 0)
 		return;
-	if (p->remb_min && g_get_monotonic_time() - p->remb_at > 3 * G_USEC_PER_SEC)
+	if (p->remb_min && g_get_monotonic_time() - p->remb_at > MEDIA_REMB_MAX_AGE_USEC)
 		p->remb_min = 0;
 	l2 = media_rtcp_remb(buf + len, sizeof(buf) - (size_t)len, p->own_ssrc,
 			     p->remb_min && p->remb_min < REMB_BPS ? p->remb_min : REMB_BPS, ssrcs, n);
 	if (l2 > 0)
 		len += l2;
-	if (len > 0) {
-		uint8_t out[256];
-		int olen = len;
-		memcpy(out, buf, (size_t)len);
-		if (srtp_protect_rtcp(p->srtp_out, out, &olen) == srtp_err_status_ok)
-			nice_agent_send(p->agent, p->stream, 1, (guint)olen, (const gchar *)out);
-	}
+	media_fwd_send_rtcp(p, buf, (size_t)len);
 }
 
 static void
@@ -97,6 +92,24 @@ tx_stats(struct media_peer *p, int k, struct media_dir_stats *d, const char *cod
 	p->tx_bytes_prev[k] = p->tx_bytes[k];
 }
 
+/* The receiver's own reports: its REMB while recent, and the share of
+ * packets its transport-cc feedback said were lost this interval. */
+static void
+downlink_stats(struct media_peer *p, struct media_downlink_stats *d)
+{
+	struct mdownlink *l = &p->down;
+	uint32_t reported = l->twcc_received + l->twcc_lost;
+
+	if (l->remb_bps && g_get_monotonic_time() - l->remb_at > MEDIA_REMB_MAX_AGE_USEC)
+		l->remb_bps = 0;
+	if (reported)
+		l->twcc_loss_percent = 100.0 * l->twcc_lost / reported;
+	l->twcc_received = l->twcc_lost = 0;
+	d->remb_bps = l->remb_bps;
+	d->twcc_feedbacks = l->twcc_feedbacks;
+	d->twcc_loss_percent = l->twcc_loss_percent;
+}
+
 /* The room's active speaker: the peer whose loudest packet of the last
  * interval (audio level header, -dBov) was the loudest in the room, if it
  * was above silence.  Each peer records its peak; the last peer of the
@@ -125,7 +138,7 @@ speaker_update(struct media_peer *p)
 	if (!best || best->id == r->speaker)
 		return;
 	r->speaker = best->id;
-	media_emit_text(best, MEDIA_EV_SPEAKER, best->label);
+	media_peer_emit_text(best, MEDIA_EV_SPEAKER, best->label);
 }
 
 /* What p receives: VP8, H264, or both ("VP8/H264") from different
@@ -146,11 +159,10 @@ tx_video_codec(struct media_peer *p)
 }
 
 void
-media_peer_tick(struct media_peer *p, double secs)
+media_stats_tick(struct media_peer *p, double secs)
 {
 	struct media_stats st;
-	struct media_event ev = { .type = MEDIA_EV_STATS, .room = p->room->id, .peer = p->id,
-				  .stats = &st };
+	struct media_event ev = { .type = MEDIA_EV_STATS, .stats = &st };
 
 	memset(&st, 0, sizeof(st));
 	for (int k = MEDIA_AUDIO; k <= MEDIA_VIDEO; k++)
@@ -162,9 +174,10 @@ media_peer_tick(struct media_peer *p, double secs)
 		 secs, 90000);
 	tx_stats(p, MEDIA_AUDIO, &st.tx_audio, "opus", secs, 48000);
 	tx_stats(p, MEDIA_VIDEO, &st.tx_video, tx_video_codec(p), secs, 90000);
+	downlink_stats(p, &st.downlink);
 	st.encrypted = p->secure;
 	g_strlcpy(st.srtp_profile, p->profile, sizeof(st.srtp_profile));
 	g_strlcpy(st.pair, p->pair, sizeof(st.pair));
 	speaker_update(p);
-	media_emit(p->w->e, &ev);
+	media_peer_emit(p, &ev);
 }

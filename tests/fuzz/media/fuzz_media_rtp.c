@@ -13,12 +13,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static size_t rtcp_total;
+/* What the walk saw of one input. */
+struct walk {
+	const uint8_t *end;
+	size_t total;
+};
 
 static void
 on_rtcp(void *ctx, const struct media_rtcp *p)
 {
-	const uint8_t *end = ctx;
+	struct walk *wk = ctx;
+	const uint8_t *end = wk->end;
 	struct media_rtcp_block b[31];
 	unsigned n = media_rtcp_blocks(p, b, 31);
 	uint32_t br, ssrcs[4];
@@ -28,7 +33,7 @@ on_rtcp(void *ctx, const struct media_rtcp *p)
 
 	if (p->pkt + p->len > end || p->body > p->pkt + p->len || n > 31)
 		__builtin_trap();
-	rtcp_total += p->len;
+	wk->total += p->len;
 }
 
 int
@@ -38,14 +43,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t out[64];
 	uint32_t w, h, ssrcs[2] = { 1, 2 };
 	struct media_rtcp_block blk = { 0 };
+	struct walk wk = { data + size, 0 };
 
 	if (media_rtp_parse(data, size, MEDIA_EXT_AUDIO_LEVEL, &r) == 0) {
 		if (r.hdrlen + r.plen > size || r.level > 127)
 			__builtin_trap();
 		media_rtp_vp8_keyframe(data + r.hdrlen, r.plen, &w, &h);
 	}
-	rtcp_total = 0;
-	if (media_rtcp_walk(data, size, on_rtcp, (void *)(data + size)) > 0 && rtcp_total > size)
+	if (media_rtcp_walk(data, size, on_rtcp, &wk) > 0 && wk.total > size)
 		__builtin_trap();
 	if (media_rtcp_pli(out, size % 16, 1, 2) > (int)(size % 16) ||
 	    media_rtcp_rr(out, size % 64, 1, &blk, 1, NULL, NULL) > (int)(size % 64) ||

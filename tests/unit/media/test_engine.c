@@ -1,4 +1,4 @@
-/* Unit tests: src/media/engine.c and peer.c without a browser: workers
+/* Unit tests: src/media/engine.c (with the peer layer) without a browser: workers
  * start and stop, a peer gathers host candidates and its offer comes back
  * on the control thread, answers that do not match are refused, ICE fails
  * by timeout, and tear-down with events still queued frees everything. */

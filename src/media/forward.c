@@ -1,0 +1,277 @@
+/*
+ * forward.c: what a secure peer sends the SFU.  RTP: receive accounting of
+ * the peer's published tracks, then a copy to every receiver of the room
+ * whose m-line for it is negotiated.  RTCP: PLI/FIR and NACK relayed to
+ * the publisher they name; receiver reports, REMB and transport-cc
+ * feedback kept (each leg's reports end here).  Also the RTCP the SFU writes itself (PLI).
+ * Worker thread only.
+ */
+#include <string.h>
+
+#include "media/peer.h"
+
+void
+media_fwd_send_rtcp(struct media_peer *p, const uint8_t *b, size_t n)
+{
+	uint8_t buf[MEDIA_MAX_PACKET + SRTP_MAX_TRAILER_LEN];
+	int len = (int)n;
+
+	if (!p->secure || n > MEDIA_MAX_PACKET)
+		return;
+	memcpy(buf, b, n);
+	if (srtp_protect_rtcp(p->srtp_out, buf, &len) != srtp_err_status_ok)
+		return;
+	media_ice_send(p, buf, (size_t)len);
+}
+
+void
+media_fwd_pli(struct media_peer *p, enum media_kind kind)
+{
+	uint8_t b[12];
+	gint64 now = g_get_monotonic_time();
+	struct mtrack *t = &p->pub[kind];
+
+	if (!t->ssrc || now - t->last_pli < MEDIA_PLI_MIN_USEC)
+		return;
+	t->last_pli = now;
+	if (media_rtcp_pli(b, sizeof(b), p->own_ssrc, t->ssrc) > 0)
+		media_fwd_send_rtcp(p, b, sizeof(b));
+}
+
+/* ---- RTP ------------------------------------------------------------------- */
+
+/* RFC 3550 A.1 sequence accounting and A.8 jitter (90 kHz / 48 kHz). */
+static void
+track_update(struct mtrack *t, const struct media_rtp *r, size_t n, uint32_t rate)
+{
+	uint32_t arrival = (uint32_t)(g_get_monotonic_time() * (gint64)rate / G_USEC_PER_SEC);
+	uint32_t transit = arrival - r->ts;
+
+	if (!t->started) {
+		t->started = 1;
+		t->base_seq = r->seq;
+		t->max_seq = r->seq;
+	} else if ((uint16_t)(r->seq - t->max_seq) < 0x8000) {
+		if (r->seq < t->max_seq)
+			t->cycles += 0x10000;
+		t->max_seq = r->seq;
+	}
+	if (t->have_transit) {
+		int32_t d = (int32_t)(transit - t->transit);
+		uint32_t ad = (uint32_t)(d < 0 ? -d : d);
+		t->jitter += ad - ((t->jitter + 8) >> 4);
+	}
+	t->transit = transit;
+	t->have_transit = 1;
+	t->received++;
+	t->packets++;
+	t->bytes += n;
+}
+
+static void
+forward_rtp(struct media_peer *p, enum media_kind kind, const uint8_t *b, size_t n)
+{
+	uint8_t buf[MEDIA_MAX_PACKET + SRTP_MAX_TRAILER_LEN];
+
+	for (guint i = 0; i < p->room->peers->len; i++) {
+		struct media_peer *q = g_ptr_array_index(p->room->peers, i);
+		struct mline *m;
+		int len = (int)n;
+		if (q == p || !q->secure || !(m = media_neg_mline_for(q, p->id, kind)) ||
+		    !m->negotiated)
+			continue;
+		/* SRTP keys differ per leg, so each leg gets its own copy. */
+		memcpy(buf, b, n);
+		if (srtp_protect(q->srtp_out, buf, &len) != srtp_err_status_ok)
+			continue;
+		media_ice_send(q, buf, (size_t)len);
+		q->tx_bytes[kind] += n;
+		q->tx_packets[kind]++;
+	}
+}
+
+static int
+kind_of(uint8_t pt, enum media_kind *kind)
+{
+	if (pt == MEDIA_PT_OPUS)
+		*kind = MEDIA_AUDIO;
+	else if (pt == MEDIA_PT_VP8 || pt == MEDIA_PT_H264)
+		*kind = MEDIA_VIDEO;
+	else
+		return -1;
+	return 0;
+}
+
+void
+media_fwd_rtp_plain(struct media_peer *p, uint8_t *b, size_t n)
+{
+	struct media_rtp r;
+	enum media_kind kind;
+	struct mtrack *t;
+
+	if (n > MEDIA_MAX_PACKET || media_rtp_parse(b, n, MEDIA_EXT_AUDIO_LEVEL, &r) < 0 ||
+	    kind_of(r.pt, &kind) < 0)
+		return;
+	t = &p->pub[kind];
+	if (t->ssrc != r.ssrc || t->pt != r.pt) {
+		/* First packet of a source (or codec) the answer did not declare. */
+		media_peer_track_reset(t, r.ssrc, r.pt);
+		media_neg_room_all(p->room, NULL);
+	}
+	track_update(t, &r, n, kind == MEDIA_AUDIO ? 48000 : 90000);
+	if (kind == MEDIA_AUDIO && r.level >= 0 && r.level < t->level_min)
+		t->level_min = r.level;
+	if (kind == MEDIA_VIDEO) {
+		t->frames += (uint32_t)r.marker;
+		if (r.pt == MEDIA_PT_VP8)
+			media_rtp_vp8_keyframe(b + r.hdrlen, r.plen, &t->width, &t->height);
+	}
+	forward_rtp(p, kind, b, n);
+}
+
+void
+media_fwd_rtp(struct media_peer *p, uint8_t *b, int len)
+{
+	if (srtp_unprotect(p->srtp_in, b, &len) != srtp_err_status_ok)
+		return;
+	media_fwd_rtp_plain(p, b, (size_t)len);
+}
+
+/* ---- RTCP ------------------------------------------------------------------ */
+
+static struct media_peer *
+publisher_of(struct mroom *r, uint32_t ssrc, enum media_kind *kind)
+{
+	for (guint i = 0; ssrc && i < r->peers->len; i++) {
+		struct media_peer *q = g_ptr_array_index(r->peers, i);
+		for (int k = MEDIA_AUDIO; k <= MEDIA_VIDEO; k++)
+			if (q->pub[k].ssrc == ssrc) {
+				*kind = (enum media_kind)k;
+				return q;
+			}
+	}
+	return NULL;
+}
+
+/* Receiver reports about what we send p: kept as p's tx loss and jitter. */
+static void
+take_reports(struct media_peer *p, const struct media_rtcp *c)
+{
+	struct media_rtcp_block blk[8];
+	unsigned n = media_rtcp_blocks(c, blk, 8);
+	enum media_kind kind;
+
+	for (unsigned i = 0; i < n; i++)
+		if (publisher_of(p->room, blk[i].ssrc, &kind)) {
+			p->tx_fraction[kind] = blk[i].fraction;
+			p->tx_jitter[kind] = blk[i].jitter;
+		}
+}
+
+/* A receiver's bandwidth estimate: kept as its downlink estimate, and the
+ * publishers it names keep the lowest recent one, so their encoders follow
+ * the worst receiver (stats.c). */
+static void
+take_remb(struct media_peer *p, const struct media_rtcp *c)
+{
+	uint32_t bitrate, ssrcs[8];
+	int n = media_rtcp_remb_parse(c, &bitrate, ssrcs, 8);
+	gint64 now = g_get_monotonic_time();
+	enum media_kind kind;
+
+	if (n >= 0) {
+		p->down.remb_bps = bitrate;
+		p->down.remb_at = now;
+	}
+	for (int i = 0; i < n; i++) {
+		struct media_peer *q = publisher_of(p->room, ssrcs[i], &kind);
+		if (!q || q == p)
+			continue;
+		if (!q->remb_min || bitrate < q->remb_min || now - q->remb_at > MEDIA_REMB_MAX_AGE_USEC) {
+			q->remb_min = bitrate;
+			q->remb_at = now;
+		}
+	}
+}
+
+/* Transport-cc feedback about what the SFU sends p: counted for p's
+ * downlink (stats.c), nothing forwarded. */
+static void
+take_twcc(struct media_peer *p, const struct media_rtcp *c)
+{
+	struct media_twcc fb;
+
+	if (media_twcc_parse(c, &fb, NULL, 0) < 0)
+		return;
+	p->down.twcc_feedbacks++;
+	p->down.twcc_received += fb.received;
+	p->down.twcc_lost += fb.lost;
+}
+
+/* PLI, or FIR answered as PLI: to the publisher of the media SSRC. */
+static void
+take_keyframe(struct media_peer *p, const struct media_rtcp *c)
+{
+	enum media_kind kind;
+	struct media_peer *q = publisher_of(p->room, c->media, &kind);
+
+	if (q && q != p)
+		media_fwd_pli(q, kind);
+}
+
+/* A NACK for a publisher's packets: relayed with our sender SSRC. */
+static void
+take_nack(struct media_peer *p, const struct media_rtcp *c)
+{
+	enum media_kind kind;
+	struct media_peer *q = publisher_of(p->room, c->media, &kind);
+	uint8_t buf[MEDIA_MAX_PACKET];
+
+	if (!q || q == p || c->len > sizeof(buf) || c->len < 12)
+		return;
+	memcpy(buf, c->pkt, c->len);
+	buf[4] = (uint8_t)(q->own_ssrc >> 24);
+	buf[5] = (uint8_t)(q->own_ssrc >> 16);
+	buf[6] = (uint8_t)(q->own_ssrc >> 8);
+	buf[7] = (uint8_t)q->own_ssrc;
+	media_fwd_send_rtcp(q, buf, c->len);
+}
+
+/* RTCP packet types the SFU acts on; fmt -1 matches any. */
+static const struct {
+	uint8_t pt;
+	int fmt;
+	void (*fn)(struct media_peer *p, const struct media_rtcp *c);
+} rtcp_table[] = {
+	{ 200, -1, take_reports },      /* SR */
+	{ 201, -1, take_reports },      /* RR */
+	{ 206, 15, take_remb },         /* PSFB REMB */
+	{ 206, 1, take_keyframe },      /* PSFB PLI */
+	{ 206, 4, take_keyframe },      /* PSFB FIR */
+	{ 205, 1, take_nack },          /* RTPFB generic NACK */
+	{ 205, 15, take_twcc },         /* RTPFB transport-cc feedback */
+};
+
+static void
+rtcp_item(void *ctx, const struct media_rtcp *c)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(rtcp_table); i++)
+		if (rtcp_table[i].pt == c->pt && (rtcp_table[i].fmt < 0 || rtcp_table[i].fmt == c->fmt)) {
+			rtcp_table[i].fn(ctx, c);
+			return;
+		}
+}
+
+void
+media_fwd_rtcp_plain(struct media_peer *p, const uint8_t *b, size_t n)
+{
+	media_rtcp_walk(b, n, rtcp_item, p);
+}
+
+void
+media_fwd_rtcp(struct media_peer *p, uint8_t *b, int len)
+{
+	if (srtp_unprotect_rtcp(p->srtp_in, b, &len) != srtp_err_status_ok)
+		return;
+	media_fwd_rtcp_plain(p, b, (size_t)len);
+}
