@@ -62,7 +62,7 @@ struct doctor_target {
 int doctor_resolve(const struct doctor *d, const char *spec, const char *name,
 		   struct doctor_target *out, int cap, char *err, size_t errlen);
 
-/* turnc.c: a real TURN client. */
+/* turn.c: a browser's TURN allocation, over src/turnc. */
 struct doctor_turn_result {
 	int code;                  /* STUN error code of the last answer, 0 success, -1 none */
 	int allocated, unreachable, relay_ok;
