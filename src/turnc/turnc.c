@@ -107,10 +107,13 @@ recv_until(struct turnc *c, struct stun_msg *m, int64_t deadline)
 		if ((r = wait_input(c->fd, deadline)) < 0)
 			return r;
 		if (!c->tcp) {
-			/* Errors (an ICMP unreachable) and non-STUN datagrams: keep waiting. */
+			/* A port unreachable ends the wait; other errors and
+			 * datagrams that are not STUN do not. */
 			n = recv(c->fd, c->rbuf, sizeof(c->rbuf), 0);
 			if (n > 0 && stun_parse(m, c->rbuf, (size_t)n) == 0)
 				return 0;
+			if (n < 0 && errno == ECONNREFUSED)
+				return -ECONNREFUSED;
 			continue;
 		}
 		n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);

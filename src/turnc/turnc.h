@@ -11,8 +11,9 @@
  *
  * Return convention (as src/stun): 0 or a positive STUN error code for an
  * answered request, a negative errno value otherwise (-ETIMEDOUT nothing
- * answered, -ECONNRESET the TCP stream ended, -EMSGSIZE a frame larger than
- * TURNC_BUF, -EINVAL a password SASLprep refuses).
+ * answered, -ECONNREFUSED an ICMP port unreachable came back (UDP) or the
+ * connection was refused (TCP), -ECONNRESET the TCP stream ended, -EMSGSIZE
+ * a frame larger than TURNC_BUF, -EINVAL a password SASLprep refuses).
  */
 #ifndef PORTICO_TURNC_H
 #define PORTICO_TURNC_H

@@ -407,6 +407,12 @@ test_unreachable(void)
 	turnc_close(&c);
 	close(fd);
 
+	fd = bind_loopback(0, &addr);
+	close(fd);         /* nothing listens there: ICMP port unreachable */
+	turnc_open(&c, &addr, 0, 5000);
+	is_int(turnc_binding(&c, &m), -ECONNREFUSED, "UDP: port unreachable is -ECONNREFUSED");
+	turnc_close(&c);
+
 	lfd = bind_loopback(1, &addr);
 	close(lfd);        /* the port is now closed */
 	is_int(turnc_open(&c, &addr, 1, 300), -ECONNREFUSED, "TCP: closed port refused");
