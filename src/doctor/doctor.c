@@ -11,9 +11,10 @@
 #include <gnutls/gnutls.h>
 
 #include "common/addr.h"
+#include "common/netns.h"
 #include "doctor/doctor-internal.h"
 #include "doctor/doctor.h"
-#include "lab/lab-http.h"
+#include "httpc/httpc.h"
 
 struct opts {
 	char *lab, *outside, *inside, *meet, *external_name, *public_addr, *ext_resolver;
@@ -235,12 +236,12 @@ run_checks(const struct doctor *d, const struct opts *o)
 		if (!selected(o, doctor_checks[i].name))
 			continue;
 		const char *ns = doctor_checks[i].client ? d->client_netns : d->netns;
-		if (ns && lab_netns_enter(ns) < 0)
+		if (ns && netns_enter(ns) < 0)
 			doctor_fail(&r, "run doctor as root, with the lab up", "cannot enter the network "
 				    "namespace %s", ns);
 		else
 			doctor_checks[i].run(d, &r);
-		lab_netns_enter(NULL);
+		netns_enter(NULL);
 		printf("%s %-17s %s%s%s%s\n", tag[r.status], doctor_checks[i].name, r.cause,
 		       r.status == DOCTOR_FAIL ? ". Fix: " : "", r.status == DOCTOR_FAIL ? r.fix : "",
 		       r.status == DOCTOR_FAIL ? "." : "");

@@ -1,6 +1,6 @@
 /*
  * lab-internal.h: what the files of src/lab share.  Not a public door:
- * only lab.h (and lab-http.h, the probe client doctor uses) are.
+ * only lab.h is.
  *
  * Threads: struct lab is created and freed on the main thread.  While the
  * lab starts, one GTask worker reads it (ports, names, passwords: written
@@ -11,8 +11,6 @@
 #define PORTICO_LAB_INTERNAL_H
 
 #include <gio/gio.h>
-
-#include "lab/lab-http.h"
 
 #define LAB_DOMAIN "lab"
 #define LAB_ERROR (g_quark_from_static_string("portico-lab"))
@@ -117,7 +115,7 @@ const char *lab_fault_list(void);
 /* netns.c: the seed's network in namespaces (root).  up builds it (and
  * the router's NAT and firewall, the resolv.conf of each namespace), down
  * removes everything up made; down is safe on a partial or absent set.
- * (lab_netns_enter is in lab-http.h: doctor uses it too.) */
+ * (Entering one of them is common/netns.h's: doctor does it too.) */
 int lab_netns_up(const struct lab *lab, GError **err);
 int lab_netns_down(GError **err);
 
