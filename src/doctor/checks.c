@@ -556,7 +556,7 @@ out:
 
 /* ---- the table ---------------------------------------------------------- */
 
-const struct doctor_check doctor_checks[] = {
+static const struct doctor_check checks[] = {
 	{ "external-dns", "the external name resolves to the edge's public address (outside view)", 1, check_external_dns },
 	{ "internal-dns", "the external name resolves to a web bridge (inside view)", 0, check_internal_dns },
 	{ "certificate", "the outside edge's certificate: name, chain, validity, not self-signed", 1, check_certificate },
@@ -567,4 +567,9 @@ const struct doctor_check doctor_checks[] = {
 	{ "turn-client-side", "each clientAddress allocates and relays from the client side", 0, check_turn_client_side },
 };
 
-const size_t doctor_nchecks = G_N_ELEMENTS(doctor_checks);
+const struct doctor_check *
+doctor_check_table(size_t *n)
+{
+	*n = G_N_ELEMENTS(checks);
+	return checks;
+}

@@ -56,8 +56,6 @@ struct lab_net {
 	const char *ext_dns, *int_dns;    /* dnsmasq addresses (netns), or NULL */
 };
 
-extern const struct lab_net lab_net_loopback;
-extern const struct lab_net lab_net_netns;
 
 struct lab_ports {
 	int webproxy;       /* outside: guests' HTTPS (the seed's 443) */
@@ -94,6 +92,14 @@ struct lab {
 	enum lab_fault fault;
 };
 
+/* "<state>/<rel>", newly allocated.  Here, below every file of lab, so
+ * that none of them needs another for it. */
+static inline char *
+lab_path(const struct lab *lab, const char *rel)
+{
+	return g_build_filename(lab->state, rel, NULL);
+}
+
 /* certs.c: the private CA and every certificate, made once and reused.
  * Fills lab->spki.  Main thread. */
 int lab_certs_ensure(struct lab *lab, GError **err);
@@ -101,11 +107,14 @@ int lab_certs_ensure(struct lab *lab, GError **err);
 const char *lab_certs_guest_name(const struct lab *lab);
 
 /* conf.c: secrets (made once, kept in the state directory) and the
- * configuration files of every node (rewritten on each run). */
+ * configuration files of every node (rewritten on each run).  conf.c
+ * sits above certs.c (it names the certificates in the configs); certs.c
+ * uses nothing of it. */
 int lab_conf_secrets(struct lab *lab, GError **err);
 int lab_conf_write(const struct lab *lab, GError **err);
-/* "<state>/<rel>", newly allocated. */
-char *lab_path(const struct lab *lab, const char *rel);
+/* Where each listener sits: loopback, or the namespaces of --netns
+ * (constant tables). */
+const struct lab_net *lab_conf_net(int netns);
 
 /* fault.c */
 int lab_fault_parse(const char *name, enum lab_fault *out);

@@ -532,7 +532,7 @@ lab_init(struct lab *lab, const struct opts *o, GError **err)
 		g_set_error(err, LAB_ERROR, 1, "--port-base must be within 1024-65475");
 		return -1;
 	}
-	lab->net = o->netns ? &lab_net_netns : &lab_net_loopback;
+	lab->net = lab_conf_net(o->netns);
 	if (o->netns)
 		ports_netns(&lab->port);
 	else if (o->port_base)
