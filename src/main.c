@@ -5,20 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "doctor/doctor.h"
+#include "edge/edge.h"
+#include "lab/lab.h"
+#include "meet/meet.h"
 #include "portico-config.h"
 #include "turn/turn.h"
-#ifdef PORTICO_HAVE_MEET
-#include "meet/meet.h"
-#endif
-#ifdef PORTICO_HAVE_EDGE
-#include "edge/edge.h"
-#endif
-#ifdef PORTICO_HAVE_LAB
-#include "lab/lab.h"
-#endif
-#ifdef PORTICO_HAVE_DOCTOR
-#include "doctor/doctor.h"
-#endif
 
 struct subcommand {
 	const char *name;
@@ -29,23 +21,16 @@ struct subcommand {
 static int version_main(int argc, char **argv);
 static int help_main(int argc, char **argv);
 
+/* PORTICO_SUBCOMMANDS (portico-config.h) holds one SUBCOMMAND(name,
+ * summary) per module built that has a <name>_main: the build's module
+ * list decides what this binary can do. */
+#define SUBCOMMAND(name, summary) { #name, name##_main, summary },
 static const struct subcommand subcommands[] = {
-	{ "turn", turn_main, "STUN/TURN server (RFC 8489, 8656)" },
-#ifdef PORTICO_HAVE_MEET
-	{ "meet", meet_main, "meeting server: call bridge, web bridge, REST API, SFU" },
-#endif
-#ifdef PORTICO_HAVE_EDGE
-	{ "edge", edge_main, "traversal edge, inside or outside role" },
-#endif
-#ifdef PORTICO_HAVE_LAB
-	{ "lab", lab_main, "the whole deployment on one machine" },
-#endif
-#ifdef PORTICO_HAVE_DOCTOR
-	{ "doctor", doctor_main, "diagnose a deployment" },
-#endif
+	PORTICO_SUBCOMMANDS
 	{ "version", version_main, "print the version" },
 	{ "help", help_main, "list subcommands" },
 };
+#undef SUBCOMMAND
 
 static int
 version_main(int argc, char **argv)

@@ -7,24 +7,24 @@
 #include <string.h>
 
 #include "doctor/doctor-internal.h"
-#include "lab/lab-http.h"
+#include "httpc/httpc.h"
 
 int
 doctor_api_get(const struct doctor *d, const char *path, char **body, char *err, size_t errlen)
 {
 	char *full = g_strdup_printf("/api/v1%s", path);
-	struct lab_http_req q = {
+	struct httpc_req q = {
 		.addr = d->api_host, .port = d->api_port, .tls = 1, .name = d->api_name,
 		.ca_file = d->ca, .verify = 0, .path = full, .user = d->api_user,
 		.password = d->api_password, .timeout_ms = d->timeout_ms * 3,
 	};
-	struct lab_http_resp r = { 0 };
+	struct httpc_resp r = { 0 };
 	int status = 0;
 
 	*body = NULL;
 	if (!d->api_host || !d->api_user) {
 		snprintf(err, errlen, "no admin API given (--api, --api-user, --api-password-file)");
-	} else if (lab_http(&q, &r) < 0) {
+	} else if (httpc_request(&q, &r) < 0) {
 		snprintf(err, errlen, "the admin API at %s:%d does not answer: %s", d->api_host,
 			 d->api_port, r.err);
 	} else {
@@ -33,7 +33,7 @@ doctor_api_get(const struct doctor *d, const char *path, char **body, char *err,
 		if (status == 401)
 			snprintf(err, errlen, "the admin API refuses user %s (401)", d->api_user);
 	}
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	g_free(full);
 	return status;
 }

@@ -15,8 +15,9 @@
 #include <json-glib/json-glib.h>
 
 #include "common/addr.h"
+#include "common/netns.h"
 #include "doctor/doctor-internal.h"
-#include "lab/lab-http.h"
+#include "httpc/httpc.h"
 
 #define MAX_TARGETS 16
 
@@ -25,14 +26,14 @@
 /* A GET over HTTPS to addr:port with SNI/Host name, as a guest does. */
 static int
 https_get(const struct doctor *d, const char *addr, int port, const char *name, const char *path,
-	  int verify, struct lab_http_resp *r)
+	  int verify, struct httpc_resp *r)
 {
-	struct lab_http_req q = {
+	struct httpc_req q = {
 		.addr = addr, .port = port, .tls = 1, .name = name, .ca_file = d->ca,
 		.verify = verify, .path = path, .timeout_ms = d->timeout_ms,
 	};
 
-	return lab_http(&q, r);
+	return httpc_request(&q, r);
 }
 
 /* "host:port" of a listener key in a node config; port 0 when absent. */
@@ -55,18 +56,18 @@ inside_status(const struct doctor *d, char *err, size_t errlen)
 {
 	char host[64];
 	int port = d->have_inside ? conf_listen(&d->inside, "admin", "listen", host, sizeof(host)) : 0;
-	struct lab_http_req q = { .addr = host, .port = port, .path = "/status", .timeout_ms = d->timeout_ms };
-	struct lab_http_resp r = { 0 };
+	struct httpc_req q = { .addr = host, .port = port, .path = "/status", .timeout_ms = d->timeout_ms };
+	struct httpc_resp r = { 0 };
 	JsonNode *root = NULL;
 
 	if (!port)
 		snprintf(err, errlen, "the inside edge's [admin] listen is not known (--inside)");
-	else if (lab_http(&q, &r) < 0 || r.status != 200)
+	else if (httpc_request(&q, &r) < 0 || r.status != 200)
 		snprintf(err, errlen, "the inside edge's status listener %s:%d does not answer (%s)", host,
 			 port, r.err[0] ? r.err : "bad status");
 	else if (!(root = json_from_string(r.body->str, NULL)))
 		snprintf(err, errlen, "the inside edge's /status is not JSON");
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	return root;
 }
 
@@ -120,13 +121,13 @@ static int
 is_web_bridge(const struct doctor *d, const struct doctor_target *t, const char *name, char *why,
 	      size_t cap)
 {
-	struct lab_http_resp r;
+	struct httpc_resp r;
 	int ok = https_get(d, t->addr, t->port, name, "/api/guest/ping", 0, &r) == 0 &&
 		 r.status == 200 && strstr(r.body->str, "ok");
 
 	if (!ok)
 		snprintf(why, cap, "%s", r.err[0] ? r.err : "it answers, but not as a web bridge");
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	return ok;
 }
 
@@ -204,7 +205,7 @@ judge_cert(const struct doctor *d, gnutls_x509_crt_t crt, unsigned status, struc
 static void
 check_certificate(const struct doctor *d, struct doctor_result *r)
 {
-	struct lab_http_resp h;
+	struct httpc_resp h;
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_datum_t der;
 
@@ -227,7 +228,7 @@ check_certificate(const struct doctor *d, struct doctor_result *r)
 out:
 	if (crt)
 		gnutls_x509_crt_deinit(crt);
-	lab_http_resp_clear(&h);
+	httpc_resp_clear(&h);
 }
 
 /* ---- the inside edge ---------------------------------------------------- */
@@ -504,10 +505,10 @@ turn_client_ok(const struct doctor *d, const struct turn_entry *e, struct doctor
 		/* The entry came from the API (inside view); the Allocate is a
 		 * browser's (client view). */
 		if (d->client_netns)
-			lab_netns_enter(d->client_netns);
+			netns_enter(d->client_netns);
 		doctor_turn_allocate(&sa, tcp, e->user, pw, !tcp, d->timeout_ms, &t);
 		if (d->client_netns)
-			lab_netns_enter(d->netns);
+			netns_enter(d->netns);
 		if (!t.allocated) {
 			doctor_fail(r, "open TCP+UDP 3478 from the internet to the edge's public address "
 				    "and check clientAddress", "a browser cannot allocate on TURN at "
@@ -555,7 +556,7 @@ out:
 
 /* ---- the table ---------------------------------------------------------- */
 
-const struct doctor_check doctor_checks[] = {
+static const struct doctor_check checks[] = {
 	{ "external-dns", "the external name resolves to the edge's public address (outside view)", 1, check_external_dns },
 	{ "internal-dns", "the external name resolves to a web bridge (inside view)", 0, check_internal_dns },
 	{ "certificate", "the outside edge's certificate: name, chain, validity, not self-signed", 1, check_certificate },
@@ -566,4 +567,9 @@ const struct doctor_check doctor_checks[] = {
 	{ "turn-client-side", "each clientAddress allocates and relays from the client side", 0, check_turn_client_side },
 };
 
-const size_t doctor_nchecks = G_N_ELEMENTS(doctor_checks);
+const struct doctor_check *
+doctor_check_table(size_t *n)
+{
+	*n = G_N_ELEMENTS(checks);
+	return checks;
+}

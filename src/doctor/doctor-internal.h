@@ -38,13 +38,14 @@ struct doctor_result {
 	char fix[512];
 };
 
-/* Setters for check functions; printf-style cause (and fix). */
-__attribute__((format(printf, 2, 3)))
-void doctor_pass(struct doctor_result *r, const char *fmt, ...);
-__attribute__((format(printf, 2, 3)))
-void doctor_skip(struct doctor_result *r, const char *fmt, ...);
-__attribute__((format(printf, 3, 4)))
-void doctor_fail(struct doctor_result *r, const char *fix, const char *fmt, ...);
+/* base.c: the result of a check: status, printf-style cause, and the fix
+ * (NULL: none).  The three setters check functions use: */
+__attribute__((format(printf, 4, 5)))
+void doctor_result(struct doctor_result *r, enum doctor_status s, const char *fix,
+		   const char *fmt, ...);
+#define doctor_pass(r, ...) doctor_result((r), DOCTOR_PASS, NULL, __VA_ARGS__)
+#define doctor_skip(r, ...) doctor_result((r), DOCTOR_SKIP, NULL, __VA_ARGS__)
+#define doctor_fail(r, fix, ...) doctor_result((r), DOCTOR_FAIL, (fix), __VA_ARGS__)
 
 /* First value of section/key in a parsed config, or NULL. */
 const char *doctor_ini_get(const struct ini *ini, const char *section, const char *key);
@@ -62,7 +63,7 @@ struct doctor_target {
 int doctor_resolve(const struct doctor *d, const char *spec, const char *name,
 		   struct doctor_target *out, int cap, char *err, size_t errlen);
 
-/* turnc.c: a real TURN client. */
+/* turn.c: a browser's TURN allocation, over src/turnc. */
 struct doctor_turn_result {
 	int code;                  /* STUN error code of the last answer, 0 success, -1 none */
 	int allocated, unreachable, relay_ok;
@@ -85,8 +86,9 @@ struct doctor_check {
 	void (*run)(const struct doctor *d, struct doctor_result *r);
 };
 
-extern const struct doctor_check doctor_checks[];
-extern const size_t doctor_nchecks;
+/* The checks, in the order they run; *n gets their number.  A constant
+ * table. */
+const struct doctor_check *doctor_check_table(size_t *n);
 
 /* api.c: GET a path of the meeting server's REST API (XML).  Returns the
  * HTTP status (0 when no answer, with err) and the body (owned). */

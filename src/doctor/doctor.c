@@ -3,7 +3,6 @@
  * (a lab's lab.ini, or the node configs and admin credentials), the run of
  * the check table, one line per check, exit 1 when anything failed.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,10 @@
 #include <gnutls/gnutls.h>
 
 #include "common/addr.h"
+#include "common/netns.h"
 #include "doctor/doctor-internal.h"
 #include "doctor/doctor.h"
-#include "lab/lab-http.h"
+#include "httpc/httpc.h"
 
 struct opts {
 	char *lab, *outside, *inside, *meet, *external_name, *public_addr, *ext_resolver;
@@ -21,55 +21,6 @@ struct opts {
 	char **only;
 	int list, timeout_ms;
 };
-
-/* ---- results ------------------------------------------------------------ */
-
-static void
-result_set(struct doctor_result *r, enum doctor_status s, const char *fix, const char *fmt, va_list ap)
-{
-	r->status = s;
-	vsnprintf(r->cause, sizeof(r->cause), fmt, ap);
-	g_strlcpy(r->fix, fix ? fix : "", sizeof(r->fix));
-}
-
-void
-doctor_pass(struct doctor_result *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	result_set(r, DOCTOR_PASS, NULL, fmt, ap);
-	va_end(ap);
-}
-
-void
-doctor_skip(struct doctor_result *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	result_set(r, DOCTOR_SKIP, NULL, fmt, ap);
-	va_end(ap);
-}
-
-void
-doctor_fail(struct doctor_result *r, const char *fix, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	result_set(r, DOCTOR_FAIL, fix, fmt, ap);
-	va_end(ap);
-}
-
-const char *
-doctor_ini_get(const struct ini *ini, const char *section, const char *key)
-{
-	for (unsigned i = 0; i < ini->n; i++)
-		if (!strcmp(ini->entries[i].section, section) && !strcmp(ini->entries[i].key, key))
-			return ini->entries[i].value;
-	return NULL;
-}
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -224,30 +175,50 @@ selected(const struct opts *o, const char *name)
 	return 0;
 }
 
+/* Runs one check in the namespace of its view and prints its line.
+ * 1 when it failed. */
+static int
+run_one(const struct doctor *d, const struct doctor_check *c)
+{
+	static const char *const tag[] = { "PASS", "FAIL", "SKIP" };
+	struct doctor_result r = { DOCTOR_SKIP, "", "" };
+	const char *ns = c->client ? d->client_netns : d->netns;
+	int failed;
+
+	if (ns && netns_enter(ns) < 0)
+		doctor_fail(&r, "run doctor as root, with the lab up", "cannot enter the network "
+			    "namespace %s", ns);
+	else
+		c->run(d, &r);
+	netns_enter(NULL);
+	failed = r.status == DOCTOR_FAIL;
+	printf("%s %-17s %s%s%s%s\n", tag[r.status], c->name, r.cause, failed ? ". Fix: " : "",
+	       failed ? r.fix : "", failed ? "." : "");
+	fflush(stdout);
+	return failed;
+}
+
 static int
 run_checks(const struct doctor *d, const struct opts *o)
 {
-	static const char *tag[] = { "PASS", "FAIL", "SKIP" };
+	size_t n;
+	const struct doctor_check *c = doctor_check_table(&n);
 	int failed = 0;
 
-	for (size_t i = 0; i < doctor_nchecks; i++) {
-		struct doctor_result r = { DOCTOR_SKIP, "", "" };
-		if (!selected(o, doctor_checks[i].name))
-			continue;
-		const char *ns = doctor_checks[i].client ? d->client_netns : d->netns;
-		if (ns && lab_netns_enter(ns) < 0)
-			doctor_fail(&r, "run doctor as root, with the lab up", "cannot enter the network "
-				    "namespace %s", ns);
-		else
-			doctor_checks[i].run(d, &r);
-		lab_netns_enter(NULL);
-		printf("%s %-17s %s%s%s%s\n", tag[r.status], doctor_checks[i].name, r.cause,
-		       r.status == DOCTOR_FAIL ? ". Fix: " : "", r.status == DOCTOR_FAIL ? r.fix : "",
-		       r.status == DOCTOR_FAIL ? "." : "");
-		fflush(stdout);
-		failed += r.status == DOCTOR_FAIL;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (selected(o, c[i].name))
+			failed += run_one(d, &c[i]);
 	return failed;
+}
+
+static void
+list_checks(void)
+{
+	size_t n;
+	const struct doctor_check *c = doctor_check_table(&n);
+
+	for (size_t i = 0; i < n; i++)
+		printf("%-17s %s\n", c[i].name, c[i].what);
 }
 
 static int
@@ -310,8 +281,7 @@ doctor_main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) < 0)
 		goto out;
 	if (o.list) {
-		for (size_t i = 0; i < doctor_nchecks; i++)
-			printf("%-17s %s\n", doctor_checks[i].name, doctor_checks[i].what);
+		list_checks();
 		status = 0;
 		goto out;
 	}

@@ -76,29 +76,50 @@ write_datum(const char *path, const gnutls_datum_t *d, int mode, GError **err)
 	return close(fd);
 }
 
+/* <base>.crt and <base>.key: their paths and PEM contents (GnuTLS
+ * allocates the contents, whether exported or loaded). */
+struct pem_pair {
+	char *crt_path, *key_path;
+	gnutls_datum_t crt, key;
+};
+
+static void
+pem_pair_init(struct pem_pair *p, const char *base)
+{
+	*p = (struct pem_pair){ g_strconcat(base, ".crt", NULL), g_strconcat(base, ".key", NULL),
+				{ NULL, 0 }, { NULL, 0 } };
+}
+
+static void
+pem_pair_clear(struct pem_pair *p)
+{
+	if (p->key.data)
+		explicit_bzero(p->key.data, p->key.size);
+	gnutls_free(p->crt.data);
+	gnutls_free(p->key.data);
+	g_free(p->crt_path);
+	g_free(p->key_path);
+}
+
 static int
 export_pair(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const char *base, GError **err)
 {
-	gnutls_datum_t c = { NULL, 0 }, k = { NULL, 0 };
-	char *cp = g_strconcat(base, ".crt", NULL), *kp = g_strconcat(base, ".key", NULL);
+	struct pem_pair p;
 	int ret = -1;
 
-	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &c) < 0 ||
-	    gnutls_x509_privkey_export2(key, GNUTLS_X509_FMT_PEM, &k) < 0) {
+	pem_pair_init(&p, base);
+	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &p.crt) < 0 ||
+	    gnutls_x509_privkey_export2(key, GNUTLS_X509_FMT_PEM, &p.key) < 0) {
 		g_set_error(err, LAB_ERROR, 1, "cannot export %s", base);
 		goto out;
 	}
 	/* Key first: a certificate on disk always has its key. */
-	if (write_datum(kp, &k, 0600, err) < 0 || write_datum(cp, &c, 0644, err) < 0)
+	if (write_datum(p.key_path, &p.key, 0600, err) < 0 ||
+	    write_datum(p.crt_path, &p.crt, 0644, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	if (k.data)
-		explicit_bzero(k.data, k.size);
-	gnutls_free(c.data);
-	gnutls_free(k.data);
-	g_free(cp);
-	g_free(kp);
+	pem_pair_clear(&p);
 	return ret;
 }
 
@@ -149,40 +170,29 @@ ca_create(struct ca *ca, const char *base, GError **err)
 	return export_pair(ca->crt, ca->key, base, err);
 }
 
+/* The whole file into d (to be released with gnutls_free).  0 or -1. */
 static int
 load_file(const char *path, gnutls_datum_t *d)
 {
-	gchar *text = NULL;
-	gsize len = 0;
-
-	if (!g_file_get_contents(path, &text, &len, NULL))
-		return -1;
-	d->data = (unsigned char *)text;
-	d->size = (unsigned)len;
-	return 0;
+	return gnutls_load_file(path, d) < 0 ? -1 : 0;
 }
 
 /* 0 when <base>.crt and <base>.key load, 1 when absent, -1 when broken. */
 static int
 ca_load(struct ca *ca, const char *base)
 {
-	char *cp = g_strconcat(base, ".crt", NULL), *kp = g_strconcat(base, ".key", NULL);
-	gnutls_datum_t c = { NULL, 0 }, k = { NULL, 0 };
+	struct pem_pair p;
 	int ret = 1;
 
-	if (load_file(cp, &c) < 0 || load_file(kp, &k) < 0)
+	pem_pair_init(&p, base);
+	if (load_file(p.crt_path, &p.crt) < 0 || load_file(p.key_path, &p.key) < 0)
 		goto out;
 	gnutls_x509_crt_init(&ca->crt);
 	gnutls_x509_privkey_init(&ca->key);
-	ret = gnutls_x509_crt_import(ca->crt, &c, GNUTLS_X509_FMT_PEM) < 0 ||
-	      gnutls_x509_privkey_import(ca->key, &k, GNUTLS_X509_FMT_PEM) < 0 ? -1 : 0;
+	ret = gnutls_x509_crt_import(ca->crt, &p.crt, GNUTLS_X509_FMT_PEM) < 0 ||
+	      gnutls_x509_privkey_import(ca->key, &p.key, GNUTLS_X509_FMT_PEM) < 0 ? -1 : 0;
 out:
-	if (k.data)
-		explicit_bzero(k.data, k.size);
-	g_free(c.data);
-	g_free(k.data);
-	g_free(cp);
-	g_free(kp);
+	pem_pair_clear(&p);
 	return ret;
 }
 
@@ -274,7 +284,7 @@ spki_hash(const char *crt_path, GError **err)
 	else
 		g_set_error(err, LAB_ERROR, 1, "cannot read the public key of %s", crt_path);
 	gnutls_x509_crt_deinit(crt);
-	g_free(c.data);
+	gnutls_free(c.data);
 	return out;
 }
 

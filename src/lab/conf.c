@@ -18,12 +18,6 @@
 
 #include "lab/lab-internal.h"
 
-char *
-lab_path(const struct lab *lab, const char *rel)
-{
-	return g_build_filename(lab->state, rel, NULL);
-}
-
 static int
 write_text(const struct lab *lab, const char *rel, const char *text, int mode, GError **err)
 {
@@ -83,7 +77,7 @@ lab_conf_secrets(struct lab *lab, GError **err)
 	return lab->traversal_password ? 0 : -1;
 }
 
-const struct lab_net lab_net_loopback = {
+static const struct lab_net net_loopback = {
 	.guest_addr = LAB_PUBLIC_ADDR, .guest_listen = LAB_PUBLIC_ADDR, .meet_addr = LAB_INSIDE_ADDR,
 	.traversal_addr = LAB_PUBLIC_ADDR, .traversal_connect = LAB_PUBLIC_ADDR,
 	.edge_admin = "127.0.0.1", .inside_admin = "127.0.0.1", .turn_inside = LAB_PUBLIC_ADDR,
@@ -96,7 +90,7 @@ const struct lab_net lab_net_loopback = {
  * (static NAT .156), DMZ 192.0.2.0/24, inside 198.51.100.0/24 (the seed's
  * 172.16.85.x host numbers kept).  Those ranges are special-purpose, so
  * the TURN server must be told it may relay to them. */
-const struct lab_net lab_net_netns = {
+static const struct lab_net net_netns = {
 	.guest_addr = "203.0.113.156", .guest_listen = "192.0.2.61", .meet_addr = "198.51.100.180",
 	.traversal_addr = "198.51.100.168", .traversal_connect = LAB_OUTSIDE_NAME,
 	.edge_admin = "198.51.100.168", .inside_admin = "198.51.100.167",
@@ -108,6 +102,12 @@ const struct lab_net lab_net_netns = {
 	.ns_vcsc = "portico-vcsc",
 	.ext_dns = "203.0.113.53", .int_dns = "198.51.100.53",
 };
+
+const struct lab_net *
+lab_conf_net(int netns)
+{
+	return netns ? &net_netns : &net_loopback;
+}
 
 static char *
 meet_conf(const struct lab *lab)

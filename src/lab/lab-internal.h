@@ -1,6 +1,6 @@
 /*
  * lab-internal.h: what the files of src/lab share.  Not a public door:
- * only lab.h (and lab-http.h, the probe client doctor uses) are.
+ * only lab.h is.
  *
  * Threads: struct lab is created and freed on the main thread.  While the
  * lab starts, one GTask worker reads it (ports, names, passwords: written
@@ -11,8 +11,6 @@
 #define PORTICO_LAB_INTERNAL_H
 
 #include <gio/gio.h>
-
-#include "lab/lab-http.h"
 
 #define LAB_DOMAIN "lab"
 #define LAB_ERROR (g_quark_from_static_string("portico-lab"))
@@ -58,8 +56,6 @@ struct lab_net {
 	const char *ext_dns, *int_dns;    /* dnsmasq addresses (netns), or NULL */
 };
 
-extern const struct lab_net lab_net_loopback;
-extern const struct lab_net lab_net_netns;
 
 struct lab_ports {
 	int webproxy;       /* outside: guests' HTTPS (the seed's 443) */
@@ -96,6 +92,14 @@ struct lab {
 	enum lab_fault fault;
 };
 
+/* "<state>/<rel>", newly allocated.  Here, below every file of lab, so
+ * that none of them needs another for it. */
+static inline char *
+lab_path(const struct lab *lab, const char *rel)
+{
+	return g_build_filename(lab->state, rel, NULL);
+}
+
 /* certs.c: the private CA and every certificate, made once and reused.
  * Fills lab->spki.  Main thread. */
 int lab_certs_ensure(struct lab *lab, GError **err);
@@ -103,11 +107,14 @@ int lab_certs_ensure(struct lab *lab, GError **err);
 const char *lab_certs_guest_name(const struct lab *lab);
 
 /* conf.c: secrets (made once, kept in the state directory) and the
- * configuration files of every node (rewritten on each run). */
+ * configuration files of every node (rewritten on each run).  conf.c
+ * sits above certs.c (it names the certificates in the configs); certs.c
+ * uses nothing of it. */
 int lab_conf_secrets(struct lab *lab, GError **err);
 int lab_conf_write(const struct lab *lab, GError **err);
-/* "<state>/<rel>", newly allocated. */
-char *lab_path(const struct lab *lab, const char *rel);
+/* Where each listener sits: loopback, or the namespaces of --netns
+ * (constant tables). */
+const struct lab_net *lab_conf_net(int netns);
 
 /* fault.c */
 int lab_fault_parse(const char *name, enum lab_fault *out);
@@ -117,7 +124,7 @@ const char *lab_fault_list(void);
 /* netns.c: the seed's network in namespaces (root).  up builds it (and
  * the router's NAT and firewall, the resolv.conf of each namespace), down
  * removes everything up made; down is safe on a partial or absent set.
- * (lab_netns_enter is in lab-http.h: doctor uses it too.) */
+ * (Entering one of them is common/netns.h's: doctor does it too.) */
 int lab_netns_up(const struct lab *lab, GError **err);
 int lab_netns_down(GError **err);
 

@@ -327,18 +327,29 @@ out:
 
 /* ---- stopping ----------------------------------------------------------- */
 
+/* Sends sig to every child still running (SIGKILL: saying so); how many. */
+static int
+signal_running(struct run *r, int sig)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(r->kids); i++) {
+		if (!r->kids[i].proc || r->kids[i].exited)
+			continue;
+		if (sig == SIGKILL)
+			fprintf(stderr, "portico lab: %s did not stop within %d s: killing it\n",
+				r->kids[i].name, KILL_AFTER_S);
+		g_subprocess_send_signal(r->kids[i].proc, sig);
+		n++;
+	}
+	return n;
+}
+
 static gboolean
 kill_stragglers(gpointer data)
 {
-	struct run *r = data;
-
-	r->kill_timer = 0;
-	for (size_t i = 0; i < G_N_ELEMENTS(r->kids); i++)
-		if (r->kids[i].proc && !r->kids[i].exited) {
-			fprintf(stderr, "portico lab: %s did not stop within %d s: killing it\n",
-				r->kids[i].name, KILL_AFTER_S);
-			g_subprocess_force_exit(r->kids[i].proc);
-		}
+	((struct run *)data)->kill_timer = 0;
+	signal_running(data, SIGKILL);
 	return G_SOURCE_REMOVE;
 }
 
@@ -346,20 +357,13 @@ kill_stragglers(gpointer data)
 static void
 stop(struct run *r, int status)
 {
-	int running = 0;
-
 	if (status > r->status)
 		r->status = status;
 	if (r->stopping)
 		return;
 	r->stopping = 1;
 	g_cancellable_cancel(r->cancel);
-	for (size_t i = 0; i < G_N_ELEMENTS(r->kids); i++)
-		if (r->kids[i].proc && !r->kids[i].exited) {
-			g_subprocess_send_signal(r->kids[i].proc, SIGTERM);
-			running = 1;
-		}
-	if (!running) {
+	if (!signal_running(r, SIGTERM)) {
 		maybe_quit(r);
 		return;
 	}
@@ -532,7 +536,7 @@ lab_init(struct lab *lab, const struct opts *o, GError **err)
 		g_set_error(err, LAB_ERROR, 1, "--port-base must be within 1024-65475");
 		return -1;
 	}
-	lab->net = o->netns ? &lab_net_netns : &lab_net_loopback;
+	lab->net = lab_conf_net(o->netns);
 	if (o->netns)
 		ports_netns(&lab->port);
 	else if (o->port_base)

@@ -1,8 +1,7 @@
 /*
  * lab.h: `portico lab`, the seed's whole deployment on one machine
  * (meeting server, inside edge, outside edge with its TURN server) as
- * child processes of this binary on loopback.  The only door of src/lab
- * besides lab-http.h (the probe client doctor shares).
+ * child processes of this binary on loopback.  The only door of src/lab.
  */
 #ifndef PORTICO_LAB_H
 #define PORTICO_LAB_H

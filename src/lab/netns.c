@@ -22,7 +22,7 @@
  *
  * The namespaces' resolv.conf live in /etc/netns/<ns>/ (where `ip netns
  * exec` looks).  Commands run synchronously on the main thread before any
- * child starts; lab_netns_enter is per thread (setns).
+ * child starts.  Entering a namespace (per thread) is common/netns.h's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -242,33 +242,5 @@ lab_netns_down(GError **err)
 		g_free(run_path);
 	}
 	rmdir("/etc/netns");     /* only when empty: made by up, or nobody uses it */
-	return ret;
-}
-
-int
-lab_netns_enter(const char *ns)
-{
-	static __thread int home = -1;
-	int fd, ret;
-
-	if (!ns) {
-		if (home < 0)
-			return 0;
-		ret = setns(home, CLONE_NEWNET);
-		close(home);
-		home = -1;
-		return ret;
-	}
-	if (home < 0)
-		home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	{
-		char *path = g_strdup_printf("/run/netns/%s", ns);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		g_free(path);
-	}
-	if (fd < 0)
-		return -1;
-	ret = setns(fd, CLONE_NEWNET);
-	close(fd);
 	return ret;
 }

@@ -10,7 +10,8 @@
  */
 #include <string.h>
 
-#include "lab/lab-http.h"
+#include "common/netns.h"
+#include "httpc/httpc.h"
 #include "lab/lab-internal.h"
 
 #define WAIT_STEP_US (100 * 1000)
@@ -21,19 +22,19 @@ typedef int (*probe_fn)(const struct lab *lab);
 
 static int
 api_call(const struct lab *lab, const char *method, const char *path, const char *body,
-	 struct lab_http_resp *r)
+	 struct httpc_resp *r)
 {
 	char *ca = lab_path(lab, "certs/ca.crt");
-	struct lab_http_req q = {
+	struct httpc_req q = {
 		.addr = lab->net->meet_addr, .port = lab->port.api, .tls = 1, .name = LAB_ADMIN_NAME,
 		.ca_file = ca, .verify = 1, .method = method, .path = path,
 		.user = LAB_ADMIN_USER, .password = lab->admin_password, .body = body,
 	};
 	int ret;
 
-	lab_netns_enter(lab->net->ns_inside);
-	ret = lab_http(&q, r);
-	lab_netns_enter(NULL);
+	netns_enter(lab->net->ns_inside);
+	ret = httpc_request(&q, r);
+	netns_enter(NULL);
 	g_free(ca);
 	return ret;
 }
@@ -41,10 +42,10 @@ api_call(const struct lab *lab, const char *method, const char *path, const char
 static int
 probe_api(const struct lab *lab)
 {
-	struct lab_http_resp r;
+	struct httpc_resp r;
 	int ok = api_call(lab, "GET", "/api/v1/system/status", NULL, &r) == 0 && r.status == 200;
 
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	return ok;
 }
 
@@ -52,14 +53,14 @@ probe_api(const struct lab *lab)
 static int
 plain_get(const char *ns, const char *addr, int port, const char *path, const char *want)
 {
-	struct lab_http_req q = { .addr = addr, .port = port, .path = path };
-	struct lab_http_resp r;
+	struct httpc_req q = { .addr = addr, .port = port, .path = path };
+	struct httpc_resp r;
 	int ok;
 
-	lab_netns_enter(ns);
-	ok = lab_http(&q, &r) == 0 && r.status == 200 && (!want || strstr(r.body->str, want));
-	lab_netns_enter(NULL);
-	lab_http_resp_clear(&r);
+	netns_enter(ns);
+	ok = httpc_request(&q, &r) == 0 && r.status == 200 && (!want || strstr(r.body->str, want));
+	netns_enter(NULL);
+	httpc_resp_clear(&r);
 	return ok;
 }
 
@@ -99,18 +100,18 @@ static int
 probe_guest(const struct lab *lab)
 {
 	char *ca = lab_path(lab, "certs/ca.crt");
-	struct lab_http_req q = {
+	struct httpc_req q = {
 		.addr = lab->net->guest_addr, .port = lab->port.webproxy, .tls = 1,
 		.name = LAB_EXTERNAL_NAME, .ca_file = ca, .verify = 1, .path = "/api/guest/config",
 	};
-	struct lab_http_resp r;
+	struct httpc_resp r;
 	int ok;
 
-	lab_netns_enter(lab->net->ns_inet);
-	ok = lab_http(&q, &r) == 0 && r.status == 200 && strstr(r.body->str, "\"link\":true");
-	lab_netns_enter(NULL);
+	netns_enter(lab->net->ns_inet);
+	ok = httpc_request(&q, &r) == 0 && r.status == 200 && strstr(r.body->str, "\"link\":true");
+	netns_enter(NULL);
 
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	g_free(ca);
 	return ok;
 }
@@ -150,10 +151,10 @@ first_id(const char *xml)
 static int
 seed_turn(const struct lab *lab, GError **err)
 {
-	struct lab_http_resp r;
+	struct httpc_resp r;
 	char *pw = g_strdup_printf("%s%s", lab->fault == LAB_FAULT_TURN_PASSWORD ? "not-" : "",
 				   lab->turn_password);
-	char *epw = lab_http_form_escape(pw), *id = NULL, *path = NULL;
+	char *epw = httpc_form_escape(pw), *id = NULL, *path = NULL;
 	char *body = g_strdup_printf("serverAddress=%s&clientAddress=%s&username=%s&password=%s"
 				     "&type=standard&tcpPortNumberOverride=%d", lab->net->turn_inside,
 				     lab->net->turn_client, LAB_TURN_USER, epw, lab->port.turn);
@@ -162,7 +163,7 @@ seed_turn(const struct lab *lab, GError **err)
 	if (api_call(lab, "GET", "/api/v1/turnServers", NULL, &r) < 0 || r.status != 200)
 		goto fail;
 	id = first_id(r.body->str);
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	path = id ? g_strdup_printf("/api/v1/turnServers/%s", id) : g_strdup("/api/v1/turnServers");
 	if (api_call(lab, id ? "PUT" : "POST", path, body, &r) < 0 || r.status != 200)
 		goto fail;
@@ -172,7 +173,7 @@ fail:
 	g_set_error(err, LAB_ERROR, 1, "seeding turnServers through the API failed: %s",
 		    r.err[0] ? r.err : r.body ? r.body->str : "?");
 out:
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	explicit_bzero(body, strlen(body));
 	explicit_bzero(pw, strlen(pw));
 	g_free(body);
@@ -187,21 +188,21 @@ out:
 static int
 seed_space(const struct lab *lab, GError **err)
 {
-	struct lab_http_resp r;
+	struct httpc_resp r;
 	int ret = 0;
 
 	if (api_call(lab, "GET", "/api/v1/coSpaces?filter=" LAB_CALL_ID, NULL, &r) == 0 &&
 	    r.status == 200 && !strstr(r.body->str, "total=\"0\"")) {
-		lab_http_resp_clear(&r);
+		httpc_resp_clear(&r);
 		return 0;
 	}
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	if (api_call(lab, "POST", "/api/v1/coSpaces", "name=Proxy+webRTC&uri=proxywebrtc&callId="
 		     LAB_CALL_ID, &r) < 0 || r.status != 200) {
 		g_set_error(err, LAB_ERROR, 1, "creating the space %s failed", LAB_CALL_ID);
 		ret = -1;
 	}
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	return ret;
 }
 

@@ -24,7 +24,7 @@ load(const char *dir, const char *name)
 		gnutls_x509_crt_init(&c);
 		gnutls_x509_crt_import(c, &d, GNUTLS_X509_FMT_PEM);
 	}
-	g_free(d.data);
+	gnutls_free(d.data);
 	g_free(p);
 	return c;
 }

@@ -1,5 +1,5 @@
 /*
- * lab-http.h: a small blocking HTTP/1.1 client over TCP or TLS (GnuTLS),
+ * httpc.h: httpc_*, a small blocking HTTP/1.1 client over TCP or TLS (GnuTLS),
  * for `portico lab` (health checks, seeding through the REST API) and
  * `portico doctor` (probes that must see exactly what a guest or an admin
  * sees: which address is dialled, which SNI is sent, which certificate
@@ -13,14 +13,14 @@
  * a worker thread, never from a main loop callback.  Reentrant; no global
  * state besides GnuTLS's own (gnutls_global_init is reference counted).
  */
-#ifndef PORTICO_LAB_HTTP_H
-#define PORTICO_LAB_HTTP_H
+#ifndef PORTICO_HTTPC_H
+#define PORTICO_HTTPC_H
 
 #include <stddef.h>
 
 #include <glib.h>
 
-struct lab_http_req {
+struct httpc_req {
 	const char *addr;          /* numeric address to dial ("127.0.0.1") */
 	int port;
 	int tls;                   /* 1: HTTPS */
@@ -35,7 +35,7 @@ struct lab_http_req {
 	int timeout_ms;            /* per operation; 5000 when 0 */
 };
 
-struct lab_http_resp {
+struct httpc_resp {
 	int status;                /* HTTP status, 0 when no answer */
 	GString *body;             /* owned; NULL until an answer */
 	unsigned verify_status;    /* GnuTLS verification bits (TLS only) */
@@ -46,17 +46,11 @@ struct lab_http_resp {
 
 /* Performs one request.  Returns 0 when an HTTP answer arrived (any status),
  * -1 with resp->err set otherwise.  resp must be released with
- * lab_http_resp_clear() in both cases. */
-int lab_http(const struct lab_http_req *req, struct lab_http_resp *resp);
-void lab_http_resp_clear(struct lab_http_resp *resp);
-
-/* Moves the CALLING THREAD into network namespace ns (/run/netns/<ns>),
- * or back to the one it was in before the first switch when ns is NULL.
- * For probes that must run from one side of a `portico lab --netns`.
- * 0, or -1 (errno set).  Needs CAP_SYS_ADMIN. */
-int lab_netns_enter(const char *ns);
+ * httpc_resp_clear() in both cases. */
+int httpc_request(const struct httpc_req *req, struct httpc_resp *resp);
+void httpc_resp_clear(struct httpc_resp *resp);
 
 /* Form-encodes value (RFC 1866) into a new string. */
-char *lab_http_form_escape(const char *value);
+char *httpc_form_escape(const char *value);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * http.c: lab_http_*, a blocking HTTP/1.1 client for probes (lab-http.h).
+ * httpc.c: httpc_*, a blocking HTTP/1.1 client for probes (httpc.h).
  * One request per connection (Connection: close); answers up to
  * HTTP_MAX_ANSWER bytes.
  */
@@ -18,7 +18,7 @@
 #include <gnutls/x509.h>
 
 #include "common/addr.h"
-#include "lab/lab-http.h"
+#include "httpc/httpc.h"
 
 #define HTTP_MAX_ANSWER (4u << 20)
 
@@ -29,7 +29,7 @@ struct http_conn {
 };
 
 static void
-seterr(struct lab_http_resp *r, const char *fmt, const char *detail)
+seterr(struct httpc_resp *r, const char *fmt, const char *detail)
 {
 	snprintf(r->err, sizeof(r->err), fmt, detail);
 }
@@ -37,7 +37,7 @@ seterr(struct lab_http_resp *r, const char *fmt, const char *detail)
 /* Connect within timeout_ms; the socket is left blocking with send and
  * receive timeouts.  -1 with r->err set. */
 static int
-http_dial(const struct lab_http_req *q, int timeout_ms, struct lab_http_resp *r)
+http_dial(const struct httpc_req *q, int timeout_ms, struct httpc_resp *r)
 {
 	struct sockaddr_storage sa;
 	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
@@ -85,7 +85,7 @@ is_numeric(const char *name)
 }
 
 static void
-keep_chain(gnutls_session_t s, struct lab_http_resp *r)
+keep_chain(gnutls_session_t s, struct httpc_resp *r)
 {
 	unsigned n = 0;
 	const gnutls_datum_t *certs = gnutls_certificate_get_peers(s, &n);
@@ -98,8 +98,8 @@ keep_chain(gnutls_session_t s, struct lab_http_resp *r)
 /* TLS handshake; keeps the chain and verification result even when the
  * request does not ask to verify.  -1 with r->err set. */
 static int
-http_tls(struct http_conn *c, const struct lab_http_req *q, const char *name, int timeout_ms,
-	 struct lab_http_resp *r)
+http_tls(struct http_conn *c, const struct httpc_req *q, const char *name, int timeout_ms,
+	 struct httpc_resp *r)
 {
 	int ret;
 	gnutls_datum_t out = { NULL, 0 };
@@ -171,7 +171,7 @@ http_recv_all(struct http_conn *c, GString *in)
 }
 
 static GString *
-http_request_text(const struct lab_http_req *q, const char *name)
+http_request_text(const struct httpc_req *q, const char *name)
 {
 	GString *s = g_string_new(NULL);
 	const char *def = q->tls ? ":443" : ":80";
@@ -233,7 +233,7 @@ http_dechunk(GString *b)
 
 /* Splits "HTTP/1.1 200 ...\r\nheaders\r\n\r\nbody".  -1 when malformed. */
 static int
-http_parse(GString *in, struct lab_http_resp *r)
+http_parse(GString *in, struct httpc_resp *r)
 {
 	char *eoh = strstr(in->str, "\r\n\r\n");
 	int chunked = 0;
@@ -268,7 +268,7 @@ http_close(struct http_conn *c)
 }
 
 int
-lab_http(const struct lab_http_req *q, struct lab_http_resp *r)
+httpc_request(const struct httpc_req *q, struct httpc_resp *r)
 {
 	struct http_conn c = { .fd = -1 };
 	const char *name = q->name ? q->name : q->addr;
@@ -307,7 +307,7 @@ out:
 }
 
 void
-lab_http_resp_clear(struct lab_http_resp *r)
+httpc_resp_clear(struct httpc_resp *r)
 {
 	if (r->body)
 		g_string_free(r->body, TRUE);
@@ -318,7 +318,7 @@ lab_http_resp_clear(struct lab_http_resp *r)
 }
 
 char *
-lab_http_form_escape(const char *value)
+httpc_form_escape(const char *value)
 {
 	GString *s = g_string_new(NULL);
 

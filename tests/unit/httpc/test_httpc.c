@@ -1,5 +1,5 @@
 /*
- * test_http.c: src/lab/http.c, the probe client: chunked decoding, answer
+ * test_httpc.c: src/httpc/httpc.c, the probe client: chunked decoding, answer
  * parsing, form escaping (statics reached by including the file), and real
  * round trips against a one-shot server thread on a free loopback port:
  * a plain answer, Basic auth on the wire, a silent server (bounded by the
@@ -8,7 +8,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 
-#include "../../../src/lab/http.c"
+#include "../../../src/httpc/httpc.c"
 #include "tap.h"
 
 struct server {
@@ -62,22 +62,22 @@ test_dechunk(void)
 static void
 test_parse(void)
 {
-	struct lab_http_resp r = { 0 };
+	struct httpc_resp r = { 0 };
 	GString *in = g_string_new("HTTP/1.1 200 OK\r\nLocation: /api/v1/x/1\r\nContent-Length: 2\r\n\r\nhi");
 
 	ok(http_parse(in, &r) == 0 && r.status == 200 && !strcmp(r.body->str, "hi"), "status and body");
 	is_str(r.location, "/api/v1/x/1", "Location header kept");
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	g_string_assign(in, "garbage\r\n\r\n");
 	ok(http_parse(in, &r) < 0, "not HTTP refused");
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	g_string_free(in, TRUE);
 }
 
 static void
 test_escape(void)
 {
-	char *e = lab_http_form_escape("a b&c=d/é~");
+	char *e = httpc_form_escape("a b&c=d/é~");
 
 	is_str(e, "a%20b%26c%3Dd%2F%C3%A9~", "form escaping");
 	g_free(e);
@@ -88,21 +88,21 @@ test_roundtrip(void)
 {
 	struct server s = { .answer = "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
 				      "3\r\nabc\r\n0\r\n\r\n" };
-	struct lab_http_req q = { .addr = "127.0.0.1", .method = "POST", .path = "/p", .user = "admin",
+	struct httpc_req q = { .addr = "127.0.0.1", .method = "POST", .path = "/p", .user = "admin",
 				  .password = "secret", .body = "a=1", .name = "cmsweb.octavio.com" };
-	struct lab_http_resp r;
+	struct httpc_resp r;
 	pthread_t t;
 
 	server_open(&s);
 	q.port = s.port;
 	pthread_create(&t, NULL, serve, &s);
-	ok(lab_http(&q, &r) == 0 && r.status == 201 && !strcmp(r.body->str, "abc"), "round trip, chunked answer");
+	ok(httpc_request(&q, &r) == 0 && r.status == 201 && !strcmp(r.body->str, "abc"), "round trip, chunked answer");
 	pthread_join(t, NULL);
 	ok(strstr(s.got, "POST /p HTTP/1.1\r\n") != NULL, "request line on the wire");
 	ok(strstr(s.got, "Host: cmsweb.octavio.com:") != NULL, "Host is the name, not the address");
 	ok(strstr(s.got, "Authorization: Basic YWRtaW46c2VjcmV0\r\n") != NULL, "Basic auth on the wire");
 	ok(strstr(s.got, "Content-Length: 3\r\n\r\na=1") != NULL, "form body with its length");
-	lab_http_resp_clear(&r);
+	httpc_resp_clear(&r);
 	close(s.fd);
 }
 
@@ -110,22 +110,22 @@ static void
 test_silent_and_refused(void)
 {
 	struct server s = { .answer = NULL };
-	struct lab_http_req q = { .addr = "127.0.0.1", .path = "/", .timeout_ms = 300 };
-	struct lab_http_resp r;
+	struct httpc_req q = { .addr = "127.0.0.1", .path = "/", .timeout_ms = 300 };
+	struct httpc_resp r;
 	pthread_t t;
 	int port;
 
 	server_open(&s);
 	q.port = s.port;
 	pthread_create(&t, NULL, serve, &s);
-	ok(lab_http(&q, &r) < 0 && strstr(r.err, "no answer"), "a silent server is an error, not a hang");
-	lab_http_resp_clear(&r);
+	ok(httpc_request(&q, &r) < 0 && strstr(r.err, "no answer"), "a silent server is an error, not a hang");
+	httpc_resp_clear(&r);
 	pthread_join(t, NULL);
 	port = s.port;
 	close(s.fd);
 	q.port = port;
-	ok(lab_http(&q, &r) < 0 && strstr(r.err, "cannot connect"), "a closed port is named: %s", r.err);
-	lab_http_resp_clear(&r);
+	ok(httpc_request(&q, &r) < 0 && strstr(r.err, "cannot connect"), "a closed port is named: %s", r.err);
+	httpc_resp_clear(&r);
 }
 
 int
