@@ -168,33 +168,23 @@ addr_is_any(const struct sockaddr_storage *a)
 	return memcmp(p, zero, len) == 0;
 }
 
+/* ::ffff:0:0/96: the only form a dual-stack socket sends to as IPv4. */
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
 int
 addr_canonical(const struct sockaddr_storage *in, struct sockaddr_storage *out)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	static const uint8_t compat[12] = { 0 };
-	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
 	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)in;
-	const uint8_t *b = v6->sin6_addr.s6_addr;
-	const uint8_t *v4 = NULL;
 	struct sockaddr_in sin;
 
 	if (in != out)
 		memcpy(out, in, sizeof(*out));
-	if (in->ss_family != AF_INET6)
-		return 0;
-	if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
-		v4 = b + 12;
-	else if (memcmp(b, compat, 12) == 0 && (b[12] | b[13]) != 0)
-		v4 = b + 12;   /* ::a.b.c.d, but not :: or ::1 (those are v6 hosts) */
-	else if (b[0] == 0x20 && b[1] == 0x02)
-		v4 = b + 2;    /* 6to4 */
-	if (!v4)
+	if (in->ss_family != AF_INET6 || memcmp(v6->sin6_addr.s6_addr, v4mapped, 12) != 0)
 		return 0;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = v6->sin6_port;
-	memcpy(&sin.sin_addr.s_addr, v4, 4);
+	memcpy(&sin.sin_addr.s_addr, v6->sin6_addr.s6_addr + 12, 4);
 	memset(out, 0, sizeof(*out));
 	memcpy(out, &sin, sizeof(sin));
 	return 1;
@@ -270,15 +260,7 @@ cidr_match(const struct cidr *c, const struct sockaddr_storage *a)
 int
 cidr_canonical(struct cidr *c)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	static const uint8_t compat[12] = { 0 };
-	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
-
-	if (c->af != AF_INET6 || c->prefix < 96)
-		return 0;
-	/* ::a.b.c.d only when it embeds a host: ::/96-::/111, :: and ::1 stay IPv6. */
-	if (memcmp(c->net, mapped, 12) != 0 && memcmp(c->net, nat64, 12) != 0 &&
-	    (memcmp(c->net, compat, 12) != 0 || c->prefix < 112 || (c->net[12] | c->net[13]) == 0))
+	if (c->af != AF_INET6 || c->prefix < 96 || memcmp(c->net, v4mapped, 12) != 0)
 		return 0;
 	c->af = AF_INET;
 	memmove(c->net, c->net + 12, 4);
@@ -287,56 +269,224 @@ cidr_canonical(struct cidr *c)
 	return 1;
 }
 
-static const struct {
+/*
+ * The IANA IPv4 and IPv6 Special-Purpose Address Registries (RFC 6890 and
+ * updates), with multicast and the IPv6 space outside 2000::/3 that IANA
+ * keeps reserved.  The longest matching prefix decides, so an assignment
+ * inside a larger block (192.0.0.9/32 in 192.0.0.0/24) needs no ordering.
+ * ADDR_PUBLIC rows are globally reachable assignments inside special blocks,
+ * the carrier forms below (judged by the IPv4 they carry), and the
+ * documentation ranges: the registry marks those not globally reachable, but
+ * nothing on the Internet answers there, and `portico lab` and the tests use
+ * them as the public Internet.  Globally reachable assignments outside any
+ * special block need no row (AS112 192.31.196.0/24, 192.175.48.0/24,
+ * 2620:4f:8000::/48; AMT 192.52.193.0/24).
+ */
+struct class_row {
 	const char *cidr;
 	enum addr_class cls;
 	const char *why;
-} class_table[] = {
-	{ "0.0.0.0/8", ADDR_NEVER, "unspecified address" },
-	{ "::/128", ADDR_NEVER, "unspecified address" },
-	{ "255.255.255.255/32", ADDR_NEVER, "broadcast" },
-	{ "224.0.0.0/4", ADDR_NEVER, "multicast" },
-	{ "ff00::/8", ADDR_NEVER, "multicast" },
-	{ "169.254.0.0/16", ADDR_NEVER, "link-local" },
-	{ "fe80::/10", ADDR_NEVER, "link-local" },
-	{ "127.0.0.0/8", ADDR_LOOPBACK, "loopback" },
-	{ "::1/128", ADDR_LOOPBACK, "loopback" },
-	{ "10.0.0.0/8", ADDR_SPECIAL, "private range" },
-	{ "172.16.0.0/12", ADDR_SPECIAL, "private range" },
-	{ "192.168.0.0/16", ADDR_SPECIAL, "private range" },
-	{ "100.64.0.0/10", ADDR_SPECIAL, "shared address space" },
-	{ "192.0.0.0/24", ADDR_SPECIAL, "IETF protocol assignments" },
-	{ "198.18.0.0/15", ADDR_SPECIAL, "benchmarking range" },
-	{ "240.0.0.0/4", ADDR_SPECIAL, "reserved range" },
-	{ "fc00::/7", ADDR_SPECIAL, "unique local range" },
-	{ "fec0::/10", ADDR_SPECIAL, "site-local range" },
-	{ "2001::/32", ADDR_SPECIAL, "Teredo" },
-	{ "100::/64", ADDR_SPECIAL, "discard-only range" },
 };
 
-#define NCLASS (sizeof(class_table) / sizeof(class_table[0]))
-static struct cidr class_cidrs[NCLASS];
+static const struct class_row class_v4[] = {
+	{ "0.0.0.0/8", ADDR_NEVER, "unspecified address" },
+	{ "10.0.0.0/8", ADDR_SPECIAL, "private range" },
+	{ "100.64.0.0/10", ADDR_SPECIAL, "shared address space" },
+	{ "127.0.0.0/8", ADDR_LOOPBACK, "loopback" },
+	{ "169.254.0.0/16", ADDR_NEVER, "link-local" },
+	{ "172.16.0.0/12", ADDR_SPECIAL, "private range" },
+	{ "192.0.0.0/24", ADDR_SPECIAL, "IETF protocol assignments" },
+	{ "192.0.0.9/32", ADDR_PUBLIC, "PCP anycast" },
+	{ "192.0.0.10/32", ADDR_PUBLIC, "TURN anycast" },
+	{ "192.0.2.0/24", ADDR_PUBLIC, "documentation range" },
+	{ "192.88.99.0/24", ADDR_SPECIAL, "deprecated 6to4 relay anycast" },
+	{ "192.168.0.0/16", ADDR_SPECIAL, "private range" },
+	{ "198.18.0.0/15", ADDR_SPECIAL, "benchmarking range" },
+	{ "198.51.100.0/24", ADDR_PUBLIC, "documentation range" },
+	{ "203.0.113.0/24", ADDR_PUBLIC, "documentation range" },
+	{ "224.0.0.0/4", ADDR_NEVER, "multicast" },
+	{ "240.0.0.0/4", ADDR_SPECIAL, "reserved range" },
+	{ "255.255.255.255/32", ADDR_NEVER, "broadcast" },
+};
+
+static const struct class_row class_v6[] = {
+	{ "::/128", ADDR_NEVER, "unspecified address" },
+	{ "::1/128", ADDR_LOOPBACK, "loopback" },
+	{ "::/112", ADDR_SPECIAL, "reserved range" },
+	{ "::/96", ADDR_PUBLIC, "IPv4-compatible" },
+	{ "::ffff:0:0/96", ADDR_PUBLIC, "IPv4-mapped" },
+	{ "::ffff:0:0:0/96", ADDR_PUBLIC, "IPv4-translated" },
+	{ "64:ff9b::/96", ADDR_PUBLIC, "NAT64" },
+	{ "64:ff9b:1::/48", ADDR_PUBLIC, "local-use NAT64" },
+	{ "100::/64", ADDR_SPECIAL, "discard-only range" },
+	{ "100:0:0:1::/64", ADDR_SPECIAL, "dummy prefix" },
+	{ "::/3", ADDR_SPECIAL, "reserved range" },
+	{ "2001::/23", ADDR_SPECIAL, "IETF protocol assignments" },
+	{ "2001::/32", ADDR_PUBLIC, "Teredo" },
+	{ "2001:1::1/128", ADDR_PUBLIC, "PCP anycast" },
+	{ "2001:1::2/128", ADDR_PUBLIC, "TURN anycast" },
+	{ "2001:1::3/128", ADDR_PUBLIC, "DNS-SD SRP anycast" },
+	{ "2001:2::/48", ADDR_SPECIAL, "benchmarking range" },
+	{ "2001:3::/32", ADDR_PUBLIC, "AMT" },
+	{ "2001:4:112::/48", ADDR_PUBLIC, "AS112" },
+	{ "2001:10::/28", ADDR_SPECIAL, "deprecated ORCHID" },
+	{ "2001:20::/28", ADDR_PUBLIC, "ORCHIDv2" },
+	{ "2001:30::/28", ADDR_PUBLIC, "drone remote ID" },
+	{ "2001:db8::/32", ADDR_PUBLIC, "documentation range" },
+	{ "3fff::/20", ADDR_PUBLIC, "documentation range" },
+	{ "4000::/2", ADDR_SPECIAL, "reserved range" },
+	{ "5f00::/16", ADDR_SPECIAL, "SRv6 SIDs" },
+	{ "8000::/1", ADDR_SPECIAL, "reserved range" },
+	{ "fc00::/7", ADDR_SPECIAL, "unique local range" },
+	{ "fe80::/10", ADDR_NEVER, "link-local" },
+	{ "fec0::/10", ADDR_SPECIAL, "site-local range" },
+	{ "ff00::/8", ADDR_NEVER, "multicast" },
+};
+
+/*
+ * IPv6 forms that carry an IPv4 address: a translator, tunnel or relay
+ * router delivers them to (or through) that IPv4 host, so each carried
+ * address is judged too.  Teredo carries two, hence two rows.
+ */
+static const struct carrier {
+	const char *cidr;
+	uint8_t at;            /* byte offset of the IPv4 address */
+	uint8_t flip;          /* stored XOR 0xffffffff (Teredo's client) */
+	uint8_t skip_low;      /* not when it reads 0.0.x.x: ::/112 holds ::, ::1 */
+	const char *name;
+} carriers[] = {
+	{ "::ffff:0:0/96", 12, 0, 0, "IPv4-mapped" },         /* RFC 4291 2.5.5.2 */
+	{ "::ffff:0:0:0/96", 12, 0, 0, "IPv4-translated" },   /* RFC 2765 (SIIT) */
+	{ "64:ff9b::/96", 12, 0, 0, "NAT64" },                /* RFC 6052 */
+	{ "64:ff9b:1::/48", 12, 0, 0, "local-use NAT64" },    /* RFC 8215, last 32 bits */
+	{ "2002::/16", 2, 0, 0, "6to4" },                     /* RFC 3056: bits 16-47 */
+	{ "2001::/32", 4, 0, 0, "Teredo server" },            /* RFC 4380: bits 32-63 */
+	{ "2001::/32", 12, 1, 0, "Teredo client" },           /* RFC 4380: last 32, inverted */
+	{ "::/96", 12, 0, 1, "IPv4-compatible" },             /* RFC 4291 2.5.5.1, deprecated */
+};
+
+#define N_V4 (sizeof(class_v4) / sizeof(class_v4[0]))
+#define N_V6 (sizeof(class_v6) / sizeof(class_v6[0]))
+#define N_CARRIER (sizeof(carriers) / sizeof(carriers[0]))
+#define WHY_MAX 64
+
+/* Written once under class_once, read-only afterwards. */
+static struct {
+	struct cidr v4[N_V4], v6[N_V6], carrier[N_CARRIER];
+	char why[N_CARRIER][N_V4][WHY_MAX];   /* "loopback via NAT64" */
+} ctab;
 static pthread_once_t class_once = PTHREAD_ONCE_INIT;
+
+/* A typo in the tables above would leave a row matching nothing: a hole
+ * in every policy.  It must stop the first test that classifies. */
+static void
+parse_const(const char *s, struct cidr *out)
+{
+	if (cidr_parse(s, out) < 0)
+		abort();
+}
 
 static void
 class_init(void)
 {
-	for (size_t i = 0; i < NCLASS; i++)
-		cidr_parse(class_table[i].cidr, &class_cidrs[i]);   /* constants: cannot fail */
+	for (size_t i = 0; i < N_V4; i++)
+		parse_const(class_v4[i].cidr, &ctab.v4[i]);
+	for (size_t i = 0; i < N_V6; i++)
+		parse_const(class_v6[i].cidr, &ctab.v6[i]);
+	for (size_t k = 0; k < N_CARRIER; k++) {
+		parse_const(carriers[k].cidr, &ctab.carrier[k]);
+		for (size_t i = 0; i < N_V4; i++)
+			snprintf(ctab.why[k][i], WHY_MAX, "%s via %s", class_v4[i].why, carriers[k].name);
+	}
+}
+
+/* Index of the longest matching row of a's family, or -1 (public). */
+static int
+class_row(const struct sockaddr_storage *a)
+{
+	const struct cidr *v = a->ss_family == AF_INET6 ? ctab.v6 : ctab.v4;
+	size_t n = a->ss_family == AF_INET6 ? N_V6 : N_V4;
+	int best = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (cidr_match(&v[i], a) && (best < 0 || v[i].prefix > v[best].prefix))
+			best = (int)i;
+	return best;
+}
+
+/* Like addr_carried_ipv4; via[i] is the carriers[] row of out[i]. */
+static int
+carried(const struct sockaddr_storage *a, struct sockaddr_storage out[ADDR_MAX_CARRIED],
+	unsigned via[ADDR_MAX_CARRIED])
+{
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)a;
+	const uint8_t *b = v6->sin6_addr.s6_addr;
+	int n = 0;
+
+	if (a->ss_family != AF_INET6)
+		return 0;
+	for (unsigned k = 0; k < N_CARRIER && n < ADDR_MAX_CARRIED; k++) {
+		const struct carrier *f = &carriers[k];
+		struct sockaddr_in *sin = (struct sockaddr_in *)&out[n];
+		uint8_t ip[4];
+
+		if (!cidr_match(&ctab.carrier[k], a) || (f->skip_low && (b[f->at] | b[f->at + 1]) == 0))
+			continue;
+		for (int i = 0; i < 4; i++)
+			ip[i] = f->flip ? (uint8_t)~b[f->at + i] : b[f->at + i];
+		memset(&out[n], 0, sizeof(out[n]));
+		sin->sin_family = AF_INET;
+		sin->sin_port = v6->sin6_port;
+		memcpy(&sin->sin_addr.s_addr, ip, 4);
+		via[n++] = k;
+	}
+	return n;
+}
+
+int
+addr_carried_ipv4(const struct sockaddr_storage *a, struct sockaddr_storage out[ADDR_MAX_CARRIED])
+{
+	unsigned via[ADDR_MAX_CARRIED];
+
+	pthread_once(&class_once, class_init);
+	return carried(a, out, via);
+}
+
+/* How bad a class is when an address and what it carries disagree. */
+static int
+severity(enum addr_class c)
+{
+	static const int rank[] = {
+		[ADDR_PUBLIC] = 0, [ADDR_SPECIAL] = 1, [ADDR_LOOPBACK] = 2, [ADDR_NEVER] = 3,
+	};
+	return rank[c];
 }
 
 enum addr_class
 addr_classify(const struct sockaddr_storage *canon, const char **why)
 {
+	struct sockaddr_storage v4[ADDR_MAX_CARRIED];
+	unsigned via[ADDR_MAX_CARRIED];
+	const struct class_row *t = canon->ss_family == AF_INET6 ? class_v6 : class_v4;
+	enum addr_class c = ADDR_PUBLIC;
+	const char *w = "public address";
+	int row, n;
+
 	pthread_once(&class_once, class_init);
-	for (size_t i = 0; i < NCLASS; i++) {
-		if (cidr_match(&class_cidrs[i], canon)) {
-			if (why)
-				*why = class_table[i].why;
-			return class_table[i].cls;
+	if ((row = class_row(canon)) >= 0) {
+		c = t[row].cls;
+		w = t[row].why;
+	}
+	n = carried(canon, v4, via);
+	for (int i = 0; i < n; i++) {
+		if ((row = class_row(&v4[i])) >= 0 && severity(class_v4[row].cls) > severity(c)) {
+			c = class_v4[row].cls;
+			w = ctab.why[via[i]][row];
 		}
 	}
-	return ADDR_PUBLIC;
+	if (why)
+		*why = w;
+	return c;
 }
 
 const char *

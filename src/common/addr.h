@@ -1,6 +1,7 @@
 /*
  * addr.h: socket addresses for operators and policies: parse "host:port",
- * print, compare, hash, canonicalise IPv4-in-IPv6 forms, CIDR ranges.
+ * print, compare, hash, canonicalise IPv4-mapped forms, CIDR ranges, and
+ * classify addresses (special-purpose ranges, IPv4 carried in IPv6).
  * Numeric addresses only (no DNS here).  No GLib; reentrant.
  */
 #ifndef PORTICO_ADDR_H
@@ -29,11 +30,11 @@ uint32_t addr_hash(const struct sockaddr_storage *a, uint32_t seed);
 int addr_is_any(const struct sockaddr_storage *a);
 
 /*
- * Canonical form for policy checks: an IPv6 address that embeds an IPv4
- * one (IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d, the NAT64
- * well-known prefix 64:ff9b::/96, 6to4 2002:AABB:CCDD::/48) becomes that
- * IPv4 address (same port).  Returns 1 when it rewrote, 0 otherwise.
- * ::, ::1 are left as IPv6 (they embed no IPv4 host).
+ * Canonical form for policy checks: an IPv4-mapped address ::ffff:a.b.c.d
+ * becomes a.b.c.d (same port), since a dual-stack socket sends to it as
+ * IPv4.  Returns 1 when it rewrote, 0 otherwise.  Every other form that
+ * carries an IPv4 address (NAT64, 6to4, Teredo, ...) is a real IPv6
+ * destination and stays IPv6: addr_classify judges it by what it carries.
  */
 int addr_canonical(const struct sockaddr_storage *in, struct sockaddr_storage *out);
 
@@ -46,28 +47,44 @@ struct cidr {
 /* "10.0.0.0/8", "fe80::/10", or a bare address (full-length prefix).
  * Host bits set is an error (a typo more often than intent). 0 or -1. */
 int cidr_parse(const char *s, struct cidr *out);
-/* A range written in an IPv4-in-IPv6 form (::ffff:a.b.c.d/104,
- * 64:ff9b::/96 + n, ::a.b.c.d/120) becomes the IPv4 range it denotes, so it
- * matches canonicalised addresses (see addr_canonical).  Returns 1 when it
- * rewrote. */
+/* A range written in IPv4-mapped form (::ffff:a.b.c.d/104) becomes the
+ * IPv4 range it denotes, so it matches canonicalised addresses (see
+ * addr_canonical).  Returns 1 when it rewrote. */
 int cidr_canonical(struct cidr *c);
 /* Does a (not canonicalised here) fall in c?  Family must match. */
 int cidr_match(const struct cidr *c, const struct sockaddr_storage *a);
 /*
  * What kind of address a canonical address (see addr_canonical) is, for
- * policies that decide whom a relay or the SFU may talk to:
- *   ADDR_NEVER     unspecified, broadcast, multicast, link-local (the
- *                  169.254.169.254 metadata service included)
+ * policies that decide whom a relay or the SFU may talk to, after the IANA
+ * IPv4 and IPv6 special-purpose registries (RFC 6890 and updates):
+ *   ADDR_NEVER     unspecified (0.0.0.0/8, ::), broadcast, multicast,
+ *                  link-local (the 169.254.169.254 metadata service included)
  *   ADDR_LOOPBACK  127.0.0.0/8, ::1
- *   ADDR_SPECIAL   private and other special-purpose ranges (RFC 1918,
- *                  shared address space, benchmarking, reserved, ULA,
- *                  site-local, Teredo, discard-only)
- *   ADDR_PUBLIC    anything else
- * why (may be NULL) gets a short name for logs.  The table is parsed once;
- * any thread.
+ *   ADDR_SPECIAL   private and other ranges not globally reachable (RFC 1918,
+ *                  shared address space, IETF protocol assignments,
+ *                  benchmarking, reserved, ULA, site-local, discard-only,
+ *                  IPv6 outside 2000::/3 ...)
+ *   ADDR_PUBLIC    anything else, documentation ranges included (the lab
+ *                  uses them as the public Internet)
+ * An IPv6 address that carries IPv4 addresses (IPv4-mapped, IPv4-translated
+ * ::ffff:0:0:0/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48 in the last 32
+ * bits, 6to4 2002::/16, Teredo 2001::/32 server and client, IPv4-compatible
+ * ::/96 but not ::/112) gets the worst class of itself and what it carries:
+ * 64:ff9b:1::7f00:1 is loopback.  why (may be NULL) gets a short static
+ * name for logs ("loopback via local-use NAT64").  The tables are parsed
+ * once; any thread.
  */
 enum addr_class { ADDR_PUBLIC, ADDR_NEVER, ADDR_LOOPBACK, ADDR_SPECIAL };
 enum addr_class addr_classify(const struct sockaddr_storage *canon, const char **why);
+
+/*
+ * The IPv4 addresses a carries in one of the forms above, with a's port,
+ * into out[]: 0, 1 or 2 (Teredo: server, then client).  For lists of IPv4
+ * ranges (denied-peers): a host denied by IPv4 stays denied behind a
+ * translator.  Any thread.
+ */
+#define ADDR_MAX_CARRIED 2
+int addr_carried_ipv4(const struct sockaddr_storage *a, struct sockaddr_storage out[ADDR_MAX_CARRIED]);
 
 /* "10.0.0.0/8" */
 const char *cidr_str(const struct cidr *c, char buf[ADDR_STRLEN]);

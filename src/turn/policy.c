@@ -3,8 +3,10 @@
  * the rules below is the contract (docs/configuration-turn.md, "Peer policy");
  * the ranges themselves are common/addr.c addr_classify():
  *
- *  1. canonicalise (IPv4-mapped, IPv4-compatible, NAT64, 6to4 -> IPv4), so
- *     ::ffff:127.0.0.1 is judged as 127.0.0.1 (CVE-2026-27624 class);
+ *  1. canonicalise (IPv4-mapped -> IPv4), so ::ffff:127.0.0.1 is judged as
+ *     127.0.0.1 (CVE-2026-27624 class); the other forms that carry IPv4
+ *     (NAT64, 6to4, Teredo ...) are classified by what they carry and
+ *     checked against denied-peers with it;
  *  2. never: unspecified (0.0.0.0/8, ::), broadcast, multicast, link-local
  *     (169.254.0.0/16 including the 169.254.169.254 metadata service,
  *     fe80::/10), whatever allowed-peers says;
@@ -25,6 +27,19 @@ in_list(const struct cidr *v, unsigned n, const struct sockaddr_storage *a)
 		if (cidr_match(&v[i], a))
 			return 1;
 	return 0;
+}
+
+/* denied-peers holds for a host reached through a translator too. */
+static int
+is_denied(const struct turn_config *cfg, const struct sockaddr_storage *a)
+{
+	struct sockaddr_storage v4[ADDR_MAX_CARRIED];
+	int n = addr_carried_ipv4(a, v4);
+
+	for (int i = 0; i < n; i++)
+		if (in_list(cfg->denied, cfg->ndenied, &v4[i]))
+			return 1;
+	return in_list(cfg->denied, cfg->ndenied, a);
 }
 
 enum turn_peer_verdict
@@ -48,7 +63,7 @@ turn_policy_check(const struct turn_config *cfg, unsigned relay_families,
 		*why = cls_why;
 		return TURN_PEER_DENIED;
 	}
-	if (in_list(cfg->denied, cfg->ndenied, canon)) {
+	if (is_denied(cfg, canon)) {
 		*why = "listed in denied-peers";
 		return TURN_PEER_DENIED;
 	}
