@@ -24,21 +24,29 @@ struct cfg_ctx {
 	unsigned nsecrets;
 };
 
+/* One more address[:port] in slots (n used of TURN_MAX_LISTEN). */
+static int
+add_listen(struct sockaddr_storage *slots, unsigned *n, const char *v, int port, const char *what,
+	   char *err, size_t errlen)
+{
+	if (*n >= TURN_MAX_LISTEN) {
+		SETERR("at most %d %s addresses", TURN_MAX_LISTEN, what);
+		return -1;
+	}
+	if (addr_parse(v, port, &slots[*n]) < 0) {
+		SETERR("\"%s\" is not an address[:port] (e.g. 0.0.0.0:%d or [::]:%d)", v, port, port);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
 static int
 set_listen(void *p, const char *key, const char *v, char *err, size_t errlen)
 {
 	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
 
-	if (cfg->nlisten >= TURN_MAX_LISTEN) {
-		SETERR("at most %d listen addresses", TURN_MAX_LISTEN);
-		return -1;
-	}
-	if (addr_parse(v, 3478, &cfg->listen[cfg->nlisten]) < 0) {
-		SETERR("\"%s\" is not an address[:port] (e.g. 0.0.0.0:3478 or [::]:3478)", v);
-		return -1;
-	}
-	cfg->nlisten++;
-	return 0;
+	return add_listen(cfg->listen, &cfg->nlisten, v, 3478, "listen", err, errlen);
 }
 
 static int
@@ -245,16 +253,7 @@ set_tls_listen(void *p, const char *key, const char *v, char *err, size_t errlen
 {
 	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
 
-	if (cfg->ntls >= TURN_MAX_LISTEN) {
-		SETERR("at most %d TLS listen addresses", TURN_MAX_LISTEN);
-		return -1;
-	}
-	if (addr_parse(v, 5349, &cfg->tls_listen[cfg->ntls]) < 0) {
-		SETERR("\"%s\" is not an address[:port] (e.g. 0.0.0.0:5349 or 0.0.0.0:443)", v);
-		return -1;
-	}
-	cfg->ntls++;
-	return 0;
+	return add_listen(cfg->tls_listen, &cfg->ntls, v, 5349, "TLS listen", err, errlen);
 }
 
 static int
