@@ -220,6 +220,12 @@ turn_allocate_request(struct turn_req *r)
 	unsigned fams;
 	int code, v6_refused, reserved = -1;
 
+	if (r->a && memcmp(r->a->alloc_tid, r->m->tid, STUN_TID_LEN) == 0) {
+		/* A retransmission whose kept answer was pushed out of the
+		 * cache: the allocation exists, so say so again (never 437). */
+		allocate_respond(r, r->a, NULL, 0);
+		return;
+	}
 	if ((code = allocate_precheck(r, &fams, &v6_refused)) != 0) {
 		turn_response_error(r, code);
 		return;
@@ -248,6 +254,7 @@ turn_allocate_request(struct turn_req *r)
 	if (lt)
 		stun_attr_u32(lt, &want);
 	a->created = w->now;
+	memcpy(a->alloc_tid, r->m->tid, STUN_TID_LEN);
 	a->expires = w->now + turn_alloc_lifetime(w->cfg, want);
 	if (reserved >= 0) {
 		uint64_t t1 = turn_io_rand(w);
@@ -297,6 +304,7 @@ turn_allocate_refresh(struct turn_req *r)
 		if (n > 0 && (size_t)n <= sizeof(out)) {
 			uint8_t *slot = turn_io_tx_slot(r->w);
 			memcpy(slot, out, (size_t)n);
+			turn_response_remember(r->w, r->c, r->m->tid, slot, (size_t)n);
 			turn_io_send_client(r->w, r->c, slot, (size_t)n);
 		}
 		return;

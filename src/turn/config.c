@@ -455,6 +455,8 @@ config_defaults(struct turn_config *cfg)
 	cfg->max_lifetime = 3600;
 	cfg->nonce_lifetime = 600;
 	cfg->unauth_rate = 20;
+	cfg->unauth_v4_prefix = 32;
+	cfg->unauth_v6_prefix = 128;
 	cfg->socket_buffer = 4096;   /* KiB: a few ms of burst at 100k packets/s */
 	cfg->rest_separator = ':';
 	addr_parse("127.0.0.1:9641", 0, &cfg->admin_addr);

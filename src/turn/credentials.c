@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "turn/handler-internal.h"
+#include "turn/limit.h"
 
 /* ---------------------------------------------------------------- auth */
 
@@ -118,8 +119,8 @@ authenticate_on_alloc(struct turn_req *r)
  * Long-term credentials, in the order of RFC 8489 9.2.4.  Returns 0 with
  * r->key set, or -1 after answering.
  */
-int
-turn_credentials_check(struct turn_req *r)
+static int
+authenticate(struct turn_req *r)
 {
 	const struct stun_msg *m = r->m;
 	const struct stun_attr *u, *realm, *nonce;
@@ -166,4 +167,15 @@ turn_credentials_check(struct turn_req *r)
 	if (rc == 0)
 		turn_response_fail(r, STAT_AUTH_UNKNOWN_USER, PLOG_WARN, "unknown user", 401);
 	return rc > 0 ? 0 : -1;
+}
+
+int
+turn_credentials_check(struct turn_req *r)
+{
+	if (authenticate(r) < 0)
+		return -1;
+	/* Its nonce came back with a valid MAC: this address receives our
+	 * answers, so it is no source a spoofer could name (limit.h). */
+	turn_limit_prove(&r->w->limit, r->w->cfg, &r->c->remote, r->w->now);
+	return 0;
 }

@@ -40,6 +40,13 @@ void turn_response_begin(struct turn_req *r, uint16_t cls);
 long turn_response_finish(struct turn_req *r);
 /* Finishes, caches (retransmissions get the same bytes) and sends. */
 void turn_response_send(struct turn_req *r);
+/* Keeps an answer to (c, tid) for RESP_KEEP seconds (the cache is
+ * bounded: a newer answer may take its slot earlier). */
+void turn_response_remember(struct turn_worker *w, const struct client *c,
+			    const uint8_t tid[STUN_TID_LEN], const uint8_t *buf, size_t len);
+/* Sends the kept answer to a retransmitted request; 1 if there was one. */
+int turn_response_replay(struct turn_worker *w, const struct client *c,
+			 const uint8_t tid[STUN_TID_LEN]);
 /* An error answer (401/438 carry a challenge); unauthenticated ones are
  * held to the unauthenticated-rate. */
 void turn_response_error(struct turn_req *r, int code);
@@ -64,8 +71,14 @@ void turn_allocate_refresh(struct turn_req *r);
 /* permission.c */
 void turn_permission_create(struct turn_req *r);
 void turn_permission_channel_bind(struct turn_req *r);
-/* The highest channel number accepted (legacy-channels widens it). */
-uint16_t turn_permission_channel_max(const struct turn_worker *w);
+/* The highest channel number accepted: RFC 8656 narrowed channel numbers
+ * to 0x4000-0x4FFF; RFC 5766 clients (coturn <= 4.6 turnutils, libre)
+ * still pick up to 0x7FFF (legacy-channels).  Inline: the data path asks. */
+static inline uint16_t
+turn_permission_channel_max(const struct turn_worker *w)
+{
+	return w->cfg->legacy_channels ? 0x7FFF : STUN_CHANNEL_MAX;
+}
 
 /* indication.c: client to peer */
 void turn_indication_send(struct turn_worker *w, const struct client *c, const struct stun_msg *m);

@@ -72,10 +72,8 @@ handle_request(struct turn_req *r)
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
 		if (handlers[i].method == r->m->method)
 			h = &handlers[i];
-	if (r->a && r->a->last_len && memcmp(r->a->last_tid, r->m->tid, STUN_TID_LEN) == 0) {
-		turn_io_send_client(r->w, r->c, r->a->last_resp, r->a->last_len);
+	if (turn_response_replay(r->w, r->c, r->m->tid))
 		return;
-	}
 	if (!h) {
 		turn_response_error(r, 400);
 		return;

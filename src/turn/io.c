@@ -54,7 +54,7 @@ turn_io_want_out(struct turn_worker *w, struct tcp_conn *t, int want)
 /* --------------------------------------------------------------- datagrams */
 
 void
-turn_io_flush(struct turn_worker *w)
+turn_io_send_batch(struct turn_worker *w)
 {
 	unsigned off = 0;
 
@@ -96,11 +96,10 @@ turn_io_send_udp(struct turn_worker *w, int fd, const uint8_t *buf, size_t len,
 	w->txiov[w->ntx].iov_base = (void *)buf;
 	w->txiov[w->ntx].iov_len = len;
 	w->txto[w->ntx] = *to;
-	memset(m, 0, sizeof(*m));
-	m->msg_hdr.msg_iov = &w->txiov[w->ntx];
-	m->msg_hdr.msg_iovlen = 1;
-	m->msg_hdr.msg_name = &w->txto[w->ntx];
-	m->msg_hdr.msg_namelen = addr_len(to);
+	/* Every field, without a memset of the whole header first. */
+	*m = (struct mmsghdr){ .msg_hdr = {
+		.msg_name = &w->txto[w->ntx], .msg_namelen = addr_len(to),
+		.msg_iov = &w->txiov[w->ntx], .msg_iovlen = 1 } };
 	w->ntx++;
 }
 

@@ -15,8 +15,17 @@ void turn_io_send_client(struct turn_worker *w, const struct client *c,
 			 const uint8_t *buf, size_t len);
 void turn_io_send_udp(struct turn_worker *w, int fd, const uint8_t *buf, size_t len,
 		      const struct sockaddr_storage *to);
-/* Send everything queued now (before a socket or buffer goes away). */
-void turn_io_flush(struct turn_worker *w);
+/* Sends the batch and recycles the arena (turn_io_flush's slow half). */
+void turn_io_send_batch(struct turn_worker *w);
+
+/* Send everything queued now (before a socket or buffer goes away).
+ * Inline: the loop calls it after every event, mostly with nothing queued. */
+static inline void
+turn_io_flush(struct turn_worker *w)
+{
+	if (w->ntx || w->ntxbuf)
+		turn_io_send_batch(w);
+}
 /* A response slot from the transmit arena (valid until flush). */
 uint8_t *turn_io_tx_slot(struct turn_worker *w);
 /* Writes what t's buffer holds; -1 when the connection failed. */

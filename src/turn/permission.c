@@ -12,13 +12,6 @@
 
 /* ------------------------------------------------------------- channels */
 
-/* RFC 8656 narrowed channel numbers to 0x4000-0x4FFF; RFC 5766 clients
- * (coturn <= 4.6 turnutils, libre) still pick up to 0x7FFF. */
-uint16_t
-turn_permission_channel_max(const struct turn_worker *w)
-{
-	return w->cfg->legacy_channels ? 0x7FFF : STUN_CHANNEL_MAX;
-}
 
 /* Decode and judge one XOR-PEER-ADDRESS: 0 with *canon set, or an error code. */
 static int

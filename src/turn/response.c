@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "turn/handler-internal.h"
+#include "turn/limit.h"
 
 #define LOGNAME_MAX 96
 
@@ -89,12 +90,62 @@ turn_response_send(struct turn_req *r)
 
 	if (n < 0)
 		return;
-	if (r->a && n <= RESP_CACHE) {  /* answer retransmissions identically */
-		memcpy(r->a->last_tid, r->m->tid, STUN_TID_LEN);
-		memcpy(r->a->last_resp, r->b.buf, (size_t)n);
-		r->a->last_len = (uint16_t)n;
-	}
+	if (r->key)   /* an authenticated answer: retransmissions get it again */
+		turn_response_remember(r->w, r->c, r->m->tid, r->b.buf, (size_t)n);
 	turn_io_send_client(r->w, r->c, r->b.buf, (size_t)n);
+}
+
+/* ------------------------------------------------------ retransmissions */
+
+static struct resp_slot *
+cache_slot(struct turn_worker *w, const uint8_t tid[STUN_TID_LEN])
+{
+	uint32_t h;
+
+	memcpy(&h, tid, sizeof(h));   /* the client's random bits */
+	return &w->cache[(h ^ w->hseed) % RESP_SLOTS];
+}
+
+static int
+cache_match(const struct resp_slot *s, const struct client *c, const struct rl_key *ip,
+	    const uint8_t tid[STUN_TID_LEN], uint64_t now)
+{
+	return s->len && s->expires > now && s->proto == c->proto && s->fd == c->fd &&
+	       s->port == addr_port(&c->remote) && memcmp(s->tid, tid, STUN_TID_LEN) == 0 &&
+	       memcmp(&s->ip, ip, sizeof(*ip)) == 0;
+}
+
+void
+turn_response_remember(struct turn_worker *w, const struct client *c,
+		       const uint8_t tid[STUN_TID_LEN], const uint8_t *buf, size_t len)
+{
+	struct resp_slot *s = cache_slot(w, tid);
+
+	if (len > RESP_CACHE)
+		return;
+	memcpy(s->tid, tid, STUN_TID_LEN);
+	s->proto = c->proto;
+	s->fd = c->fd;
+	s->port = (uint16_t)addr_port(&c->remote);
+	turn_limit_key(&c->remote, 32, 128, &s->ip);
+	s->expires = w->now + RESP_KEEP;
+	memcpy(s->buf, buf, len);
+	s->len = (uint16_t)len;
+}
+
+int
+turn_response_replay(struct turn_worker *w, const struct client *c, const uint8_t tid[STUN_TID_LEN])
+{
+	struct resp_slot *s = cache_slot(w, tid);
+	struct rl_key ip;
+
+	if (!s->len)
+		return 0;
+	turn_limit_key(&c->remote, 32, 128, &ip);
+	if (!cache_match(s, c, &ip, tid, w->now))
+		return 0;
+	turn_io_send_client(w, c, s->buf, s->len);
+	return 1;
 }
 
 static void
@@ -107,38 +158,13 @@ add_challenge(struct turn_req *r)
 	stun_build_attr(&r->b, STUN_ATTR_NONCE, nonce, TURN_NONCE_LEN);
 }
 
-/*
- * Answers to unauthenticated requests (challenges, 400s to garbage) are
- * limited per source address, so the server is no reflector for spoofed
- * floods: unauthenticated-rate a second, twice that in a burst.
- */
 static int
 unauth_allowed(struct turn_worker *w, const struct sockaddr_storage *from)
 {
-	uint64_t rate = w->cfg->unauth_rate;
-	struct sockaddr_storage ip = *from;
-	struct rl_slot *s;
-
-	if (!rate)
+	if (turn_limit_allow(&w->limit, w->cfg, from, w->now_ms))
 		return 1;
-	addr_set_port(&ip, 0);
-	s = &w->rl[addr_hash(&ip, w->hseed) % RL_SLOTS];
-	if (!addr_ip_equal(&s->ip, &ip)) {
-		s->ip = ip;
-		s->b.tokens = 2 * rate;
-		s->b.stamp_ms = w->now_ms;
-	}
-	if (w->now_ms > s->b.stamp_ms) {
-		uint64_t add = (w->now_ms - s->b.stamp_ms) * rate / 1000;
-		s->b.tokens = s->b.tokens + add > 2 * rate ? 2 * rate : s->b.tokens + add;
-		s->b.stamp_ms = w->now_ms;
-	}
-	if (!s->b.tokens) {
-		turn_worker_count(w, STAT_DROP_RATELIMIT);
-		return 0;
-	}
-	s->b.tokens--;
-	return 1;
+	turn_worker_count(w, STAT_DROP_RATELIMIT);
+	return 0;
 }
 
 void

@@ -43,7 +43,7 @@ struct ev {
 #define TCP_RBUF_MAX (STUN_HEADER_LEN + 65536)
 #define TCP_WBUF_MAX (256 * 1024)
 #define TCP_IDLE_NO_ALLOC 60   /* seconds a TCP client may stay without an allocation */
-#define RESP_CACHE 320
+#define RESP_CACHE 320        /* largest answer kept for retransmissions */
 #define REJECT_LOG_PER_SEC 20
 
 struct tcp_conn {
@@ -91,12 +91,50 @@ struct bucket {
 	uint64_t stamp_ms;
 };
 
-/* Per-source limiter for unauthenticated answers (direct-mapped: a
- * colliding address takes the slot over). */
+/* A source for the limiter (limit.c): family and address bytes, masked
+ * to a prefix or whole (IPv4 in the first 4 bytes). */
+struct rl_key {
+	uint8_t fam;                   /* 4, 6, or 0 for an empty slot */
+	uint8_t b[16];
+};
+
+/* Unauthenticated-answer buckets by source prefix (direct-mapped: a
+ * colliding prefix takes the slot over). */
 #define RL_SLOTS 1024
 struct rl_slot {
-	struct sockaddr_storage ip;
+	struct rl_key key;
 	struct bucket b;
+};
+
+/* Addresses that completed an authenticated request: PROVEN_SETS sets of
+ * PROVEN_WAYS entries, the one expiring first is replaced. */
+#define PROVEN_SETS 512
+#define PROVEN_WAYS 4
+struct proven_slot {
+	struct rl_key ip;
+	uint64_t expires;              /* worker's monotonic seconds */
+};
+
+/* One worker's limiter; its thread only. */
+struct turn_limit {
+	struct rl_slot *buckets;       /* RL_SLOTS */
+	struct proven_slot *proven;    /* PROVEN_SETS * PROVEN_WAYS */
+	uint32_t seed;
+};
+
+/* Recent authenticated answers, so that a retransmitted request (same
+ * transaction ID, same 5-tuple) gets the same bytes again (RFC 8489 6.3.1,
+ * RFC 8656 7.2); direct-mapped by transaction ID. */
+#define RESP_SLOTS 512
+#define RESP_KEEP 40                   /* seconds (RFC 8489: 40 s over UDP) */
+struct resp_slot {
+	uint8_t tid[STUN_TID_LEN];
+	uint16_t len;                  /* 0: empty */
+	uint16_t port;
+	int proto, fd;
+	struct rl_key ip;
+	uint64_t expires;
+	uint8_t buf[RESP_CACHE];
 };
 
 /* A relayed transport address: one per address family of an allocation
@@ -126,9 +164,7 @@ struct alloc {
 	unsigned nchans, capchans;
 	uint64_t c2p_pkts, c2p_bytes, p2c_pkts, p2c_bytes;
 	struct bucket bw[2];           /* [0] client to peer, [1] peer to client */
-	uint8_t last_tid[STUN_TID_LEN];
-	uint16_t last_len;
-	uint8_t last_resp[RESP_CACHE];
+	uint8_t alloc_tid[STUN_TID_LEN];    /* of the Allocate that made it */
 };
 
 /* Counters (turn_stat_names in stats.c gives their metric names). */
@@ -206,7 +242,8 @@ struct turn_worker {
 	uint64_t now, wallnow, now_ms;
 	uint64_t total_bps_share;          /* max-total-kbps / workers, in bytes/s */
 	struct bucket bw[2];
-	struct rl_slot *rl;                /* RL_SLOTS */
+	struct turn_limit limit;
+	struct resp_slot *cache;           /* RESP_SLOTS */
 	uint64_t rng;
 	unsigned log_budget;               /* reject lines left this second */
 	unsigned long log_suppressed;

@@ -22,6 +22,7 @@
 #include "turn/alloc.h"
 #include "turn/handler.h"
 #include "turn/io.h"
+#include "turn/limit.h"
 #include "turn/tcp.h"
 #include "turn/worker.h"
 
@@ -112,6 +113,7 @@ turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *c
 		 struct turn_shared *sh, char *err, size_t errlen)
 {
 	struct itimerspec tick = { { 1, 0 }, { 1, 0 } };
+	int lim;
 
 	memset(w, 0, sizeof(*w));
 	w->id = id;
@@ -128,15 +130,16 @@ turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *c
 	w->htab = calloc(w->hsize, sizeof(*w->htab));
 	w->rx = malloc((size_t)RX_BATCH * RX_SLOT);
 	w->txbuf = malloc((size_t)TX_BATCH * TX_SLOT);
-	w->rl = calloc(RL_SLOTS, sizeof(*w->rl));
+	w->cache = calloc(RESP_SLOTS, sizeof(*w->cache));
 	w->log_budget = REJECT_LOG_PER_SEC;
 	if (getentropy(&w->rng, sizeof(w->rng)) < 0 || !w->rng)
 		w->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)id;
 	w->hseed = (uint32_t)turn_io_rand(w);
+	lim = turn_limit_init(&w->limit, (uint32_t)turn_io_rand(w));
 	if (w->rx)
 		rx_setup(w);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!w->htab || !w->rx || !w->txbuf || !w->rl || w->epfd < 0) {
+	if (!w->htab || !w->rx || !w->txbuf || !w->cache || lim < 0 || w->epfd < 0) {
 		SETERR("worker %u: out of memory or file descriptors", id);
 		return -1;
 	}
@@ -218,8 +221,8 @@ on_relay(struct turn_worker *w, struct relay *rl)
 
 /* --------------------------------------------------------- control, timer */
 
-void
-turn_worker_clock(struct turn_worker *w)
+static void
+read_clock(struct turn_worker *w)
 {
 	struct timespec ts;
 
@@ -227,6 +230,12 @@ turn_worker_clock(struct turn_worker *w)
 	w->now = (uint64_t)ts.tv_sec;
 	w->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	w->wallnow = turn_wallclock();
+}
+
+void
+turn_worker_clock(struct turn_worker *w)
+{
+	read_clock(w);
 }
 
 void
@@ -372,7 +381,7 @@ worker_loop(void *arg)
 
 	while (!w->stop) {
 		int n = epoll_wait(w->epfd, ev, 64, -1);
-		turn_worker_clock(w);
+		read_clock(w);
 		for (int i = 0; i < n; i++)
 			dispatch(w, &ev[i]);
 		turn_io_flush(w);
@@ -383,7 +392,7 @@ worker_loop(void *arg)
 int
 turn_worker_start(struct turn_worker *w)
 {
-	turn_worker_clock(w);
+	read_clock(w);
 	return pthread_create(&w->thread, NULL, worker_loop, w) == 0 ? 0 : -1;
 }
 
@@ -436,5 +445,6 @@ turn_worker_join_free(struct turn_worker *w)
 	free(w->htab);
 	free(w->rx);
 	free(w->txbuf);
-	free(w->rl);
+	free(w->cache);
+	turn_limit_free(&w->limit);
 }

@@ -28,6 +28,23 @@ allocate(struct hx *h)
 	is_int(hx_answer(h, 1000), 0, "retransmitted Allocate: success again");
 	ok(h->rlen == firstlen && memcmp(first, h->rbuf, firstlen) == 0, "byte for byte the same answer");
 
+	{
+		/* Another request in between, then the Allocate once more. */
+		uint8_t req[512];
+		size_t reqlen = (size_t)(20 + (h->qbuf[2] << 8 | h->qbuf[3]));
+		memcpy(req, h->qbuf, reqlen);
+		hx_begin(h, STUN_REFRESH);
+		is_int(hx_send(h, 1), 0, "a Refresh in between");
+		hx_feed(h, req, reqlen);
+		is_int(hx_answer(h, 1000), 0, "the Allocate retransmitted after it: success, not 437");
+		ok(h->rlen == firstlen && memcmp(first, h->rbuf, firstlen) == 0, "still the same bytes");
+		/* The answer pushed out of the cache: rebuilt from the allocation. */
+		memset(h->w.cache, 0, RESP_SLOTS * sizeof(*h->w.cache));
+		hx_feed(h, req, reqlen);
+		is_int(hx_answer(h, 1000), 0, "retransmitted Allocate after its answer left the cache: success");
+		ok(stun_msg_get(&h->resp, STUN_ATTR_XOR_RELAYED_ADDRESS) != NULL, "with the relay address");
+	}
+
 	hx_begin(h, STUN_ALLOCATE);
 	stun_build_attr(&h->b, STUN_ATTR_REQUESTED_TRANSPORT, udp, 4);
 	is_int(hx_send(h, 1), 437, "a new Allocate on the same 5-tuple: 437");
