@@ -179,6 +179,8 @@ static const struct uint_key uint_keys[] = {
 	{ "nonce-lifetime", offsetof(struct turn_config, nonce_lifetime), 30, 86400 },
 	{ "unauthenticated-rate", offsetof(struct turn_config, unauth_rate), 0, 1000000 },
 	{ "socket-buffer-kb", offsetof(struct turn_config, socket_buffer), 64, 262144 },
+	{ "unauthenticated-rate-ipv4-prefix", offsetof(struct turn_config, unauth_v4_prefix), 8, 32 },
+	{ "unauthenticated-rate-ipv6-prefix", offsetof(struct turn_config, unauth_v6_prefix), 16, 128 },
 };
 
 static int
@@ -351,6 +353,8 @@ static const struct ini_key turn_keys[] = {
 	{ "turn", "nonce-lifetime", set_uint, 0 },
 	{ "turn", "binding-requires-auth", set_binding_auth, 0 },
 	{ "turn", "unauthenticated-rate", set_uint, 0 },
+	{ "turn", "unauthenticated-rate-ipv4-prefix", set_uint, 0 },
+	{ "turn", "unauthenticated-rate-ipv6-prefix", set_uint, 0 },
 	{ "turn", "socket-buffer-kb", set_uint, 0 },
 	{ "turn", "auth-secret", set_secret, INI_REPEAT },
 	{ "turn", "rest-separator", set_separator, 0 },
@@ -456,7 +460,7 @@ config_defaults(struct turn_config *cfg)
 	cfg->nonce_lifetime = 600;
 	cfg->unauth_rate = 20;
 	cfg->unauth_v4_prefix = 32;
-	cfg->unauth_v6_prefix = 128;
+	cfg->unauth_v6_prefix = 64;   /* one IPv6 client owns a /64 */
 	cfg->socket_buffer = 4096;   /* KiB: a few ms of burst at 100k packets/s */
 	cfg->rest_separator = ':';
 	addr_parse("127.0.0.1:9641", 0, &cfg->admin_addr);

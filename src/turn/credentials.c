@@ -47,29 +47,56 @@ base64(const uint8_t *in, size_t n, char *out)
 	out[o] = '\0';
 }
 
+const char *
+turn_credentials_rest_parse(const char *name, char sep, uint64_t *expiry, const char **user)
+{
+	const char *p = name;
+	uint64_t v = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (p - name == 20 || v > (UINT64_MAX - d) / 10)
+			return "the expiry does not fit in 64 bits";
+		v = v * 10 + d;
+	}
+	if (p == name)
+		return "the expiry is not 1 to 20 ASCII digits";
+	if (*p != sep)
+		return "the expiry is not followed by rest-separator";
+	if (p[1] == '\0')
+		return "the user part after rest-separator is empty";
+	*expiry = v;
+	*user = p + 1;
+	return NULL;
+}
+
 /*
  * TURN REST API names "<expiry>:<user>" (separator rest-separator): the
  * password is base64(HMAC-SHA1(secret, name)) for one of the configured
- * auth-secret values.  Returns 1 with r->key set, 0 when the name is not a
- * REST name, -1 after answering a failure.
+ * auth-secret values.  A name with the separator is taken for a REST name
+ * and must be one exactly (turn_credentials_rest_parse).  Returns 1 with
+ * r->key set, 0 when the name is not a REST name, -1 after answering a
+ * failure.
  */
 static int
 authenticate_rest(struct turn_req *r)
 {
 	const struct turn_config *cfg = r->w->cfg;
 	const struct turn_users *cred = r->w->users;
-	char *sep, *end, pw[32];
-	unsigned long long expiry;
+	const char *user, *bad;
+	char pw[32], why[128];
+	uint64_t expiry;
 	uint8_t mac[20];
 
-	if (!cred->nsecrets || !(sep = strchr(r->user, cfg->rest_separator)))
+	if (!cred->nsecrets || !strchr(r->user, cfg->rest_separator))
 		return 0;
-	expiry = strtoull(r->user, &end, 10);
-	if (end != sep || end == r->user)
-		return 0;
-	snprintf(r->quota_user, sizeof(r->quota_user), "%s", sep + 1);
+	if ((bad = turn_credentials_rest_parse(r->user, cfg->rest_separator, &expiry, &user))) {
+		snprintf(why, sizeof(why), "malformed REST username: %s", bad);
+		turn_response_fail(r, STAT_AUTH_UNKNOWN_USER, PLOG_WARN, why, 401);
+		return -1;
+	}
+	snprintf(r->quota_user, sizeof(r->quota_user), "%s", user);
 	if (expiry < r->w->wallnow) {
-		char why[96];
 		snprintf(why, sizeof(why), "expired REST username (expired %llu s ago)",
 			 (unsigned long long)(r->w->wallnow - expiry));
 		turn_response_fail(r, STAT_AUTH_EXPIRED, PLOG_WARN, why, 401);

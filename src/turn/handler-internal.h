@@ -60,6 +60,12 @@ void turn_response_fail(struct turn_req *r, enum turn_stat stat, enum plog_level
 void turn_response_malformed(struct turn_worker *w, const struct client *c,
 			     const uint8_t *buf, size_t len);
 
+/* credentials.c: a TURN REST name "<expiry><sep><user>": NULL with
+ * *expiry and *user (into name) set, or why it is not one: the expiry must
+ * be 1-20 ASCII digits that fit in 64 bits (no sign, no space), followed
+ * by sep and a non-empty user. */
+const char *turn_credentials_rest_parse(const char *name, char sep, uint64_t *expiry,
+					const char **user);
 /* credentials.c: RFC 8489 9.2 long-term credentials (and TURN REST names).
  * 0 with r->key set, or -1 after answering. */
 int turn_credentials_check(struct turn_req *r);

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "harness.h"
+#include "turn/handler-internal.h"
 #include "tap.h"
 
 #define SECRET "0123456789abcdef-secret"
@@ -89,6 +90,55 @@ rest(void)
 	hx_free(&h);
 }
 
+static void
+rest_parse(void)
+{
+	static const struct { const char *name, *why; } bad[] = {
+		{ "-1:bob", "not 1 to 20" },
+		{ "99999999999999999999:bob", "64 bits" },
+		{ "18446744073709551616:bob", "64 bits" },
+		{ "000000000000000000001:bob", "64 bits" },
+		{ "+1700000000:bob", "not 1 to 20" },
+		{ " 1700000000:bob", "not 1 to 20" },
+		{ "1700000000:", "empty" },
+		{ ":bob", "not 1 to 20" },
+		{ "17000 00000:bob", "not followed" },
+		{ "1700000000-bob", "not followed" },
+		{ "0x10:bob", "not followed" },
+	};
+	uint64_t e = 0;
+	const char *user = NULL, *why;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = turn_credentials_rest_parse(bad[i].name, ':', &e, &user);
+		ok(why && strstr(why, bad[i].why), "\"%s\" refused: %s", bad[i].name, why ? why : "(accepted)");
+	}
+	is_int(turn_credentials_rest_parse("18446744073709551615:bob", ':', &e, &user) == NULL, 1,
+	       "2^64-1 is the largest expiry");
+	ok(e == UINT64_MAX && strcmp(user, "bob") == 0, "expiry and user returned");
+	ok(turn_credentials_rest_parse("1700000000-a:b", '-', &e, &user) == NULL && e == 1700000000u &&
+	   strcmp(user, "a:b") == 0, "the configured separator, the first one");
+}
+
+/* Over the wire: each malformed name gets 401 (whatever its password). */
+static void
+rest_refused(void)
+{
+	static const char *const names[] = { "-1:bob", "99999999999999999999:bob", "+T:bob", " T:bob", "T:" };
+	struct hx h;
+	uint8_t key[TURN_KEY_LEN];
+
+	hx_init(&h, "auth-secret = " SECRET);
+	hx_challenge(&h);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		rest_key(names[i], key);   /* even with the right REST password */
+		is_int(allocate_as(&h, names[i], key), 401, "\"%s\": 401", names[i]);
+	}
+	ok(hx_alloc(&h) == NULL, "and no allocation");
+	is_int(hx_stat(&h, STAT_AUTH_UNKNOWN_USER), 5, "each counted as an authentication failure");
+	hx_free(&h);
+}
+
 int
 main(void)
 {
@@ -98,5 +148,7 @@ main(void)
 	long_term(&h);
 	hx_free(&h);
 	rest();
+	rest_parse();
+	rest_refused();
 	return tap_done();
 }
