@@ -41,11 +41,14 @@ add_listen(struct sockaddr_storage *slots, unsigned *n, const char *v, int port,
 	return 0;
 }
 
+/* listen and tls-listen. */
 static int
 set_listen(void *p, const char *key, const char *v, char *err, size_t errlen)
 {
 	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
 
+	if (strcmp(key, "tls-listen") == 0)
+		return add_listen(cfg->tls_listen, &cfg->ntls, v, 5349, "TLS listen", err, errlen);
 	return add_listen(cfg->listen, &cfg->nlisten, v, 3478, "listen", err, errlen);
 }
 
@@ -251,14 +254,6 @@ set_kbps(void *p, const char *key, const char *v, char *err, size_t errlen)
 }
 
 static int
-set_tls_listen(void *p, const char *key, const char *v, char *err, size_t errlen)
-{
-	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
-
-	return add_listen(cfg->tls_listen, &cfg->ntls, v, 5349, "TLS listen", err, errlen);
-}
-
-static int
 set_file(void *p, const char *key, const char *v, char *err, size_t errlen)
 {
 	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
@@ -362,7 +357,7 @@ static const struct ini_key turn_keys[] = {
 	{ "turn", "max-total-kbps", set_kbps, 0 },
 	{ "turn", "legacy-channels", set_legacy_channels, 0 },
 	{ "turn", "admin-listen", set_admin, 0 },
-	{ "turn", "tls-listen", set_tls_listen, INI_REPEAT },
+	{ "turn", "tls-listen", set_listen, INI_REPEAT },
 	{ "turn", "certificate", set_file, 0 },
 	{ "turn", "key", set_file, 0 },
 	{ "turn", "log-level", set_log_level, 0 },
