@@ -5,14 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <unistd.h>
 
 #include "common/plog.h"
-#include "turn/worker.h"
+#include "turn/alloc.h"
+#include "turn/io.h"
 
 const char *
-client_str(const struct client *c, char buf[ADDR_STRLEN + 8])
+turn_alloc_client_str(const struct client *c, char buf[ADDR_STRLEN + 8])
 {
 	char a[ADDR_STRLEN];
 
@@ -23,7 +22,7 @@ client_str(const struct client *c, char buf[ADDR_STRLEN + 8])
 }
 
 const char *
-alloc_relay_str(const struct alloc *a, char *buf, size_t cap)
+turn_alloc_relay_str(const struct alloc *a, char *buf, size_t cap)
 {
 	char s[ADDR_STRLEN];
 	size_t n = 0;
@@ -41,12 +40,25 @@ alloc_relay_str(const struct alloc *a, char *buf, size_t cap)
 }
 
 unsigned
-alloc_lifetime(const struct turn_config *cfg, uint32_t requested)
+turn_alloc_lifetime(const struct turn_config *cfg, uint32_t requested)
 {
 	/* RFC 8656 7.2: min(requested, maximum), but never below the default. */
 	uint32_t l = requested < cfg->max_lifetime ? requested : cfg->max_lifetime;
 
 	return l > TURN_DEFAULT_LIFETIME ? l : TURN_DEFAULT_LIFETIME;
+}
+
+/* v (of *cap elements of size) grown to twice as many, or to first; the
+ * new array with *cap updated, or NULL with v untouched. */
+static void *
+grow_array(void *v, unsigned *cap, size_t size, unsigned first)
+{
+	unsigned ncap = *cap ? *cap * 2 : first;
+	void *n = realloc(v, ncap * size);
+
+	if (n)
+		*cap = ncap;
+	return n;
 }
 
 static unsigned
@@ -62,7 +74,7 @@ same_tuple(const struct client *a, const struct client *b)
 }
 
 struct alloc *
-alloc_lookup(struct turn_worker *w, const struct client *c)
+turn_alloc_lookup(struct turn_worker *w, const struct client *c)
 {
 	if (c->proto == IPPROTO_TCP)
 		return c->tcp ? c->tcp->alloc : NULL;
@@ -98,7 +110,7 @@ grow(struct turn_worker *w)
 }
 
 int
-alloc_insert(struct turn_worker *w, struct alloc *a)
+turn_alloc_insert(struct turn_worker *w, struct alloc *a)
 {
 	if (a->client.proto == IPPROTO_UDP) {
 		if (w->hcount >= w->hsize && grow(w) < 0)
@@ -116,7 +128,7 @@ alloc_insert(struct turn_worker *w, struct alloc *a)
 		w->allocs->prev = a;
 	w->allocs = a;
 	atomic_fetch_add_explicit(&w->stats.allocs, 1, memory_order_relaxed);
-	worker_count(w, STAT_ALLOCS_CREATED);
+	turn_worker_count(w, STAT_ALLOCS_CREATED);
 	return 0;
 }
 
@@ -143,28 +155,15 @@ unlink_alloc(struct turn_worker *w, struct alloc *a)
 	atomic_fetch_sub_explicit(&w->stats.allocs, 1, memory_order_relaxed);
 }
 
-void
-alloc_destroy(struct turn_worker *w, struct alloc *a, const char *reason)
+/* What a (possibly half-built) allocation holds besides its memory. */
+static void
+release(struct turn_worker *w, struct alloc *a)
 {
-	char cs[ADDR_STRLEN + 8], rs[2 * ADDR_STRLEN];
-
-	worker_flush(w);   /* queued datagrams may name its relay socket */
-	unlink_alloc(w, a);
-	plog(PLOG_INFO, "turn",
-	     "allocation deleted (%s): user=%s client=%s relay=%s age=%llus "
-	     "client-to-peer=%llu packets/%llu bytes peer-to-client=%llu packets/%llu bytes",
-	     reason, a->user, client_str(&a->client, cs), alloc_relay_str(a, rs, sizeof(rs)),
-	     (unsigned long long)(w->now - a->created),
-	     (unsigned long long)a->c2p_pkts, (unsigned long long)a->c2p_bytes,
-	     (unsigned long long)a->p2c_pkts, (unsigned long long)a->p2c_bytes);
 	for (int f = 0; f < 2; f++) {
-		struct relay *rl = &a->relay[f];
-		if (rl->ev.fd >= 0) {
-			epoll_ctl(w->epfd, EPOLL_CTL_DEL, rl->ev.fd, NULL);
-			close(rl->ev.fd);
-		}
-		if (rl->port > 0)
-			turn_ports_release(w->sh, rl->port);
+		if (a->relay[f].ev.fd >= 0)
+			turn_io_close(w, a->relay[f].ev.fd);
+		if (a->relay[f].port > 0)
+			turn_ports_release(w->sh, a->relay[f].port);
 	}
 	turn_quota_give(w->sh, a->quota_user);
 	explicit_bzero(a->key, sizeof(a->key));
@@ -175,8 +174,33 @@ alloc_destroy(struct turn_worker *w, struct alloc *a, const char *reason)
 	free(a);
 }
 
+void
+turn_alloc_free_unlinked(struct turn_worker *w, struct alloc *a, int reserved)
+{
+	if (reserved >= 0)
+		turn_ports_release(w->sh, reserved);
+	release(w, a);
+}
+
+void
+turn_alloc_destroy(struct turn_worker *w, struct alloc *a, const char *reason)
+{
+	char cs[ADDR_STRLEN + 8], rs[2 * ADDR_STRLEN];
+
+	turn_io_flush(w);   /* queued datagrams may name its relay socket */
+	unlink_alloc(w, a);
+	plog(PLOG_INFO, "turn",
+	     "allocation deleted (%s): user=%s client=%s relay=%s age=%llus "
+	     "client-to-peer=%llu packets/%llu bytes peer-to-client=%llu packets/%llu bytes",
+	     reason, a->user, turn_alloc_client_str(&a->client, cs), turn_alloc_relay_str(a, rs, sizeof(rs)),
+	     (unsigned long long)(w->now - a->created),
+	     (unsigned long long)a->c2p_pkts, (unsigned long long)a->c2p_bytes,
+	     (unsigned long long)a->p2c_pkts, (unsigned long long)a->p2c_bytes);
+	release(w, a);
+}
+
 struct perm *
-alloc_perm_find(struct alloc *a, const struct sockaddr_storage *ip, uint64_t now)
+turn_alloc_perm_find(struct alloc *a, const struct sockaddr_storage *ip, uint64_t now)
 {
 	for (unsigned i = 0; i < a->nperms; i++)
 		if (a->perms[i].expires > now && addr_ip_equal(&a->perms[i].ip, ip))
@@ -185,7 +209,7 @@ alloc_perm_find(struct alloc *a, const struct sockaddr_storage *ip, uint64_t now
 }
 
 int
-alloc_perm_install(struct alloc *a, const struct sockaddr_storage *ip, uint64_t now, unsigned max)
+turn_alloc_perm_install(struct alloc *a, const struct sockaddr_storage *ip, uint64_t now, unsigned max)
 {
 	struct perm *p = NULL;
 
@@ -196,12 +220,10 @@ alloc_perm_install(struct alloc *a, const struct sockaddr_storage *ip, uint64_t 
 		if (a->nperms >= max)
 			return -1;
 		if (a->nperms == a->capperms) {
-			unsigned cap = a->capperms ? a->capperms * 2 : 4;
-			struct perm *n = realloc(a->perms, cap * sizeof(*n));
+			struct perm *n = grow_array(a->perms, &a->capperms, sizeof(*n), 4);
 			if (!n)
 				return -1;
 			a->perms = n;
-			a->capperms = cap;
 		}
 		p = &a->perms[a->nperms++];
 		p->ip = *ip;
@@ -212,7 +234,7 @@ alloc_perm_install(struct alloc *a, const struct sockaddr_storage *ip, uint64_t 
 }
 
 struct chan *
-alloc_chan_by_num(struct alloc *a, uint16_t num, uint64_t now, int include_cooldown)
+turn_alloc_chan_by_num(struct alloc *a, uint16_t num, uint64_t now, int include_cooldown)
 {
 	uint64_t extra = include_cooldown ? TURN_CHANNEL_COOLDOWN : 0;
 
@@ -223,7 +245,7 @@ alloc_chan_by_num(struct alloc *a, uint16_t num, uint64_t now, int include_coold
 }
 
 struct chan *
-alloc_chan_by_peer(struct alloc *a, const struct sockaddr_storage *peer, uint64_t now,
+turn_alloc_chan_by_peer(struct alloc *a, const struct sockaddr_storage *peer, uint64_t now,
 		   int include_cooldown)
 {
 	uint64_t extra = include_cooldown ? TURN_CHANNEL_COOLDOWN : 0;
@@ -235,10 +257,10 @@ alloc_chan_by_peer(struct alloc *a, const struct sockaddr_storage *peer, uint64_
 }
 
 int
-alloc_chan_bind(struct alloc *a, uint16_t num, const struct sockaddr_storage *peer, uint64_t now)
+turn_alloc_chan_bind(struct alloc *a, uint16_t num, const struct sockaddr_storage *peer, uint64_t now)
 {
-	struct chan *c = alloc_chan_by_num(a, num, now, 1);
-	struct chan *byp = alloc_chan_by_peer(a, peer, now, 1);
+	struct chan *c = turn_alloc_chan_by_num(a, num, now, 1);
+	struct chan *byp = turn_alloc_chan_by_peer(a, peer, now, 1);
 
 	/* RFC 8656 11.2: a number is bound to one peer and a peer to one
 	 * number, also during the cool-down after expiry. */
@@ -246,12 +268,10 @@ alloc_chan_bind(struct alloc *a, uint16_t num, const struct sockaddr_storage *pe
 		return -1;
 	if (!c) {
 		if (a->nchans == a->capchans) {
-			unsigned cap = a->capchans ? a->capchans * 2 : 2;
-			struct chan *n = realloc(a->chans, cap * sizeof(*n));
+			struct chan *n = grow_array(a->chans, &a->capchans, sizeof(*n), 2);
 			if (!n)
 				return -1;
 			a->chans = n;
-			a->capchans = cap;
 		}
 		c = &a->chans[a->nchans++];
 		c->num = num;
@@ -279,14 +299,14 @@ compact(struct alloc *a, uint64_t now)
 }
 
 void
-alloc_expire(struct turn_worker *w, uint64_t now)
+turn_alloc_expire(struct turn_worker *w, uint64_t now)
 {
 	struct alloc *a = w->allocs, *next;
 
 	for (; a; a = next) {
 		next = a->next;
 		if (a->expires <= now)
-			alloc_destroy(w, a, "lifetime expired");
+			turn_alloc_destroy(w, a, "lifetime expired");
 		else
 			compact(a, now);
 	}

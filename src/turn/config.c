@@ -24,21 +24,32 @@ struct cfg_ctx {
 	unsigned nsecrets;
 };
 
+/* One more address[:port] in slots (n used of TURN_MAX_LISTEN). */
+static int
+add_listen(struct sockaddr_storage *slots, unsigned *n, const char *v, int port, const char *what,
+	   char *err, size_t errlen)
+{
+	if (*n >= TURN_MAX_LISTEN) {
+		SETERR("at most %d %s addresses", TURN_MAX_LISTEN, what);
+		return -1;
+	}
+	if (addr_parse(v, port, &slots[*n]) < 0) {
+		SETERR("\"%s\" is not an address[:port] (e.g. 0.0.0.0:%d or [::]:%d)", v, port, port);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+/* listen and tls-listen. */
 static int
 set_listen(void *p, const char *key, const char *v, char *err, size_t errlen)
 {
 	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
 
-	if (cfg->nlisten >= TURN_MAX_LISTEN) {
-		SETERR("at most %d listen addresses", TURN_MAX_LISTEN);
-		return -1;
-	}
-	if (addr_parse(v, 3478, &cfg->listen[cfg->nlisten]) < 0) {
-		SETERR("\"%s\" is not an address[:port] (e.g. 0.0.0.0:3478 or [::]:3478)", v);
-		return -1;
-	}
-	cfg->nlisten++;
-	return 0;
+	if (strcmp(key, "tls-listen") == 0)
+		return add_listen(cfg->tls_listen, &cfg->ntls, v, 5349, "TLS listen", err, errlen);
+	return add_listen(cfg->listen, &cfg->nlisten, v, 3478, "listen", err, errlen);
 }
 
 static int
@@ -171,6 +182,8 @@ static const struct uint_key uint_keys[] = {
 	{ "nonce-lifetime", offsetof(struct turn_config, nonce_lifetime), 30, 86400 },
 	{ "unauthenticated-rate", offsetof(struct turn_config, unauth_rate), 0, 1000000 },
 	{ "socket-buffer-kb", offsetof(struct turn_config, socket_buffer), 64, 262144 },
+	{ "unauthenticated-rate-ipv4-prefix", offsetof(struct turn_config, unauth_v4_prefix), 8, 32 },
+	{ "unauthenticated-rate-ipv6-prefix", offsetof(struct turn_config, unauth_v6_prefix), 16, 128 },
 };
 
 static int
@@ -237,23 +250,6 @@ set_kbps(void *p, const char *key, const char *v, char *err, size_t errlen)
 		cfg->max_alloc_bps = kbps * 125ull;
 	else
 		cfg->max_total_bps = kbps * 125ull;
-	return 0;
-}
-
-static int
-set_tls_listen(void *p, const char *key, const char *v, char *err, size_t errlen)
-{
-	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
-
-	if (cfg->ntls >= TURN_MAX_LISTEN) {
-		SETERR("at most %d TLS listen addresses", TURN_MAX_LISTEN);
-		return -1;
-	}
-	if (addr_parse(v, 5349, &cfg->tls_listen[cfg->ntls]) < 0) {
-		SETERR("\"%s\" is not an address[:port] (e.g. 0.0.0.0:5349 or 0.0.0.0:443)", v);
-		return -1;
-	}
-	cfg->ntls++;
 	return 0;
 }
 
@@ -352,6 +348,8 @@ static const struct ini_key turn_keys[] = {
 	{ "turn", "nonce-lifetime", set_uint, 0 },
 	{ "turn", "binding-requires-auth", set_binding_auth, 0 },
 	{ "turn", "unauthenticated-rate", set_uint, 0 },
+	{ "turn", "unauthenticated-rate-ipv4-prefix", set_uint, 0 },
+	{ "turn", "unauthenticated-rate-ipv6-prefix", set_uint, 0 },
 	{ "turn", "socket-buffer-kb", set_uint, 0 },
 	{ "turn", "auth-secret", set_secret, INI_REPEAT },
 	{ "turn", "rest-separator", set_separator, 0 },
@@ -359,7 +357,7 @@ static const struct ini_key turn_keys[] = {
 	{ "turn", "max-total-kbps", set_kbps, 0 },
 	{ "turn", "legacy-channels", set_legacy_channels, 0 },
 	{ "turn", "admin-listen", set_admin, 0 },
-	{ "turn", "tls-listen", set_tls_listen, INI_REPEAT },
+	{ "turn", "tls-listen", set_listen, INI_REPEAT },
 	{ "turn", "certificate", set_file, 0 },
 	{ "turn", "key", set_file, 0 },
 	{ "turn", "log-level", set_log_level, 0 },
@@ -456,6 +454,8 @@ config_defaults(struct turn_config *cfg)
 	cfg->max_lifetime = 3600;
 	cfg->nonce_lifetime = 600;
 	cfg->unauth_rate = 20;
+	cfg->unauth_v4_prefix = 32;
+	cfg->unauth_v6_prefix = 64;   /* one IPv6 client owns a /64 */
 	cfg->socket_buffer = 4096;   /* KiB: a few ms of burst at 100k packets/s */
 	cfg->rest_separator = ':';
 	addr_parse("127.0.0.1:9641", 0, &cfg->admin_addr);

@@ -7,6 +7,7 @@
 
 #include "common/plog.h"
 #include "turn/turn.h"
+#include "turn/stats.h"
 #include "turn/worker.h"
 
 #define SETERR(...) snprintf(err, errlen, __VA_ARGS__)

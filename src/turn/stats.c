@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "turn/turn.h"
+#include "turn/stats.h"
 #include "turn/worker.h"
 
 struct stat_name {
@@ -96,20 +96,6 @@ turn_stats_metrics(const struct turn_worker *w, unsigned n, unsigned users, GStr
 					       (unsigned long long)sum(w, n, (enum turn_stat)s));
 		}
 	}
-}
-
-void
-turn_snapshot_unref_locked(struct snapshot *s)
-{
-	int last = --s->refs == 0;
-
-	pthread_mutex_unlock(&s->lock);
-	if (!last)
-		return;
-	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->cond);
-	free(s->v);
-	free(s);
 }
 
 /* Collects every worker's allocations; waits up to 2 s for busy workers.

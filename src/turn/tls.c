@@ -1,6 +1,6 @@
 /*
  * tls.c: TURN over TLS (RFC 8656 3.1, port 5349 or 443) and plain TCP,
- * behind one pair of non-blocking stream calls for worker.c.  GnuTLS is
+ * behind one pair of non-blocking stream calls for io.c and tcp.c.  GnuTLS is
  * driven directly on the socket in the worker thread; a session keeps a
  * reference on the credentials it started with, so SIGHUP can swap the
  * certificate while connections stay up.
@@ -8,10 +8,10 @@
 #include <errno.h>
 #include <sys/socket.h>
 
-#include "turn/worker.h"
+#include "turn/tls.h"
 
 int
-tls_conn_start(struct tcp_conn *t, struct turn_users *cred)
+turn_tls_start(struct tcp_conn *t, struct turn_users *cred)
 {
 	if (gnutls_init(&t->tls, GNUTLS_SERVER | GNUTLS_NONBLOCK) < 0)
 		return -1;
@@ -30,7 +30,7 @@ tls_conn_start(struct tcp_conn *t, struct turn_users *cred)
 }
 
 int
-tls_conn_handshake(struct tcp_conn *t, const char **why)
+turn_tls_handshake(struct tcp_conn *t, const char **why)
 {
 	int rc = gnutls_handshake(t->tls);
 
@@ -45,13 +45,13 @@ tls_conn_handshake(struct tcp_conn *t, const char **why)
 }
 
 int
-tls_conn_wants_write(const struct tcp_conn *t)
+turn_tls_wants_write(const struct tcp_conn *t)
 {
 	return t->tls && gnutls_record_get_direction(t->tls) == 1;
 }
 
 ssize_t
-conn_recv(struct tcp_conn *t, uint8_t *buf, size_t cap)
+turn_tls_recv(struct tcp_conn *t, uint8_t *buf, size_t cap)
 {
 	ssize_t n;
 
@@ -72,7 +72,7 @@ conn_recv(struct tcp_conn *t, uint8_t *buf, size_t cap)
 }
 
 ssize_t
-conn_send(struct tcp_conn *t, const uint8_t *buf, size_t len)
+turn_tls_send(struct tcp_conn *t, const uint8_t *buf, size_t len)
 {
 	ssize_t n;
 
@@ -102,7 +102,7 @@ conn_send(struct tcp_conn *t, const uint8_t *buf, size_t len)
 }
 
 void
-tls_conn_free(struct tcp_conn *t)
+turn_tls_free(struct tcp_conn *t)
 {
 	if (t->tls) {
 		gnutls_deinit(t->tls);

@@ -87,8 +87,10 @@ struct turn_config {
 	int log_level;
 	unsigned long long max_alloc_bps;   /* bytes/s per allocation and direction, 0: none */
 	unsigned long long max_total_bps;   /* bytes/s for the server and direction, 0: none */
-	unsigned unauth_rate;
-	unsigned socket_buffer;      /* SO_RCVBUF/SO_SNDBUF of UDP listeners, bytes */        /* unauthenticated answers per second and source address */
+	unsigned unauth_rate;        /* unauthenticated answers per second and source prefix */
+	unsigned unauth_v4_prefix;   /* prefix length grouping IPv4 sources for it */
+	unsigned unauth_v6_prefix;   /* and IPv6 sources */
+	unsigned socket_buffer;      /* SO_RCVBUF/SO_SNDBUF of UDP listeners, KiB */
 	char rest_separator;
 	struct sockaddr_storage admin_addr;  /* /metrics and /status; ss_family 0: off */
 	struct turn_users *users;    /* one reference, owned; holds auth-secret values */

@@ -19,39 +19,16 @@
 #include <unistd.h>
 
 #include "common/plog.h"
+#include "turn/alloc.h"
+#include "turn/handler.h"
+#include "turn/io.h"
+#include "turn/limit.h"
+#include "turn/tcp.h"
 #include "turn/worker.h"
 
 #define SETERR(...) snprintf(err, errlen, __VA_ARGS__)
 
-static void tx_flush(struct turn_worker *w);
 static void rx_setup(struct turn_worker *w);
-
-uint64_t
-worker_rand(struct turn_worker *w)
-{
-	/* xorshift64*: transaction ids of indications and tokens' entropy
-	 * mix; seeded from the CSPRNG at start. */
-	w->rng ^= w->rng >> 12;
-	w->rng ^= w->rng << 25;
-	w->rng ^= w->rng >> 27;
-	return w->rng * 2685821657736338717ull;
-}
-
-int
-worker_watch(struct turn_worker *w, struct ev *ev, uint32_t events)
-{
-	struct epoll_event e = { .events = events, .data.ptr = ev };
-
-	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, ev->fd, &e);
-}
-
-static int
-modify(struct turn_worker *w, struct ev *ev, uint32_t events)
-{
-	struct epoll_event e = { .events = events, .data.ptr = ev };
-
-	return epoll_ctl(w->epfd, EPOLL_CTL_MOD, ev->fd, &e);
-}
 
 /* --------------------------------------------------------------- sockets */
 
@@ -96,11 +73,47 @@ fail:
 	return -1;
 }
 
+/* The worker's own UDP+TCP and TLS listeners (SO_REUSEPORT). */
+static int
+open_listeners(struct turn_worker *w, const struct turn_config *cfg, char *err, size_t errlen)
+{
+	unsigned id = w->id;
+
+	for (unsigned i = 0; i < cfg->nlisten; i++) {
+		w->udp[i].kind = EV_UDP;
+		w->tcpl[i].kind = EV_TCP_LISTEN;
+		w->udp[i].fd = listen_socket(&cfg->listen[i], SOCK_DGRAM, err, errlen);
+		if (w->udp[i].fd >= 0)
+			size_buffers(w->udp[i].fd, cfg->socket_buffer);
+		w->tcpl[i].fd = w->udp[i].fd < 0 ? -1 : listen_socket(&cfg->listen[i], SOCK_STREAM, err, errlen);
+		w->nlisten = i + 1;
+		if (w->tcpl[i].fd < 0)
+			return -1;
+		if (turn_io_watch(w, &w->udp[i], EPOLLIN) < 0 || turn_io_watch(w, &w->tcpl[i], EPOLLIN) < 0) {
+			SETERR("worker %u: epoll: %s", id, strerror(errno));
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < cfg->ntls; i++) {
+		w->tlsl[i].kind = EV_TLS_LISTEN;
+		w->tlsl[i].fd = listen_socket(&cfg->tls_listen[i], SOCK_STREAM, err, errlen);
+		w->ntls = i + 1;
+		if (w->tlsl[i].fd < 0)
+			return -1;
+		if (turn_io_watch(w, &w->tlsl[i], EPOLLIN) < 0) {
+			SETERR("worker %u: epoll: %s", id, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *cfg,
 		 struct turn_shared *sh, char *err, size_t errlen)
 {
 	struct itimerspec tick = { { 1, 0 }, { 1, 0 } };
+	int lim;
 
 	memset(w, 0, sizeof(*w));
 	w->id = id;
@@ -117,166 +130,27 @@ turn_worker_init(struct turn_worker *w, unsigned id, const struct turn_config *c
 	w->htab = calloc(w->hsize, sizeof(*w->htab));
 	w->rx = malloc((size_t)RX_BATCH * RX_SLOT);
 	w->txbuf = malloc((size_t)TX_BATCH * TX_SLOT);
-	w->rl = calloc(RL_SLOTS, sizeof(*w->rl));
+	w->cache = calloc(RESP_SLOTS, sizeof(*w->cache));
 	w->log_budget = REJECT_LOG_PER_SEC;
 	if (getentropy(&w->rng, sizeof(w->rng)) < 0 || !w->rng)
 		w->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)id;
-	w->hseed = (uint32_t)worker_rand(w);
+	w->hseed = (uint32_t)turn_io_rand(w);
+	lim = turn_limit_init(&w->limit, (uint32_t)turn_io_rand(w));
 	if (w->rx)
 		rx_setup(w);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!w->htab || !w->rx || !w->txbuf || !w->rl || w->epfd < 0) {
+	if (!w->htab || !w->rx || !w->txbuf || !w->cache || lim < 0 || w->epfd < 0) {
 		SETERR("worker %u: out of memory or file descriptors", id);
 		return -1;
 	}
 	w->ctl.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	w->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (w->ctl.fd < 0 || w->timer.fd < 0 || timerfd_settime(w->timer.fd, 0, &tick, NULL) < 0 ||
-	    worker_watch(w, &w->ctl, EPOLLIN) < 0 || worker_watch(w, &w->timer, EPOLLIN) < 0) {
+	    turn_io_watch(w, &w->ctl, EPOLLIN) < 0 || turn_io_watch(w, &w->timer, EPOLLIN) < 0) {
 		SETERR("worker %u: %s", id, strerror(errno));
 		return -1;
 	}
-	for (unsigned i = 0; i < cfg->nlisten; i++) {
-		w->udp[i].kind = EV_UDP;
-		w->tcpl[i].kind = EV_TCP_LISTEN;
-		w->udp[i].fd = listen_socket(&cfg->listen[i], SOCK_DGRAM, err, errlen);
-		if (w->udp[i].fd >= 0)
-			size_buffers(w->udp[i].fd, cfg->socket_buffer);
-		w->tcpl[i].fd = w->udp[i].fd < 0 ? -1 : listen_socket(&cfg->listen[i], SOCK_STREAM, err, errlen);
-		w->nlisten = i + 1;
-		if (w->tcpl[i].fd < 0)
-			return -1;
-		if (worker_watch(w, &w->udp[i], EPOLLIN) < 0 || worker_watch(w, &w->tcpl[i], EPOLLIN) < 0) {
-			SETERR("worker %u: epoll: %s", id, strerror(errno));
-			return -1;
-		}
-	}
-	for (unsigned i = 0; i < cfg->ntls; i++) {
-		w->tlsl[i].kind = EV_TLS_LISTEN;
-		w->tlsl[i].fd = listen_socket(&cfg->tls_listen[i], SOCK_STREAM, err, errlen);
-		w->ntls = i + 1;
-		if (w->tlsl[i].fd < 0)
-			return -1;
-		if (worker_watch(w, &w->tlsl[i], EPOLLIN) < 0) {
-			SETERR("worker %u: epoll: %s", id, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* -------------------------------------------------------------- transmit */
-
-void
-worker_flush(struct turn_worker *w)
-{
-	tx_flush(w);
-}
-
-static void
-tx_flush(struct turn_worker *w)
-{
-	unsigned off = 0;
-
-	while (off < w->ntx) {
-		int n = sendmmsg(w->tx_fd, w->txm + off, w->ntx - off, MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			/* EAGAIN (socket buffer full) or an ICMP error from a
-			 * previous send: this datagram is lost, as on a wire. */
-			worker_count(w, STAT_DROP_SEND_FAILED);
-			off++;
-			continue;
-		}
-		off += (unsigned)n;
-	}
-	w->ntx = 0;
-	w->ntxbuf = 0;
-}
-
-uint8_t *
-worker_tx_slot(struct turn_worker *w)
-{
-	if (w->ntxbuf == TX_BATCH)
-		tx_flush(w);
-	return w->txbuf + (size_t)(w->ntxbuf++) * TX_SLOT;
-}
-
-void
-worker_send_udp(struct turn_worker *w, int fd, const uint8_t *buf, size_t len,
-		const struct sockaddr_storage *to)
-{
-	struct mmsghdr *m;
-
-	if (w->ntx && (w->tx_fd != fd || w->ntx == TX_BATCH))
-		tx_flush(w);
-	w->tx_fd = fd;
-	m = &w->txm[w->ntx];
-	w->txiov[w->ntx].iov_base = (void *)buf;
-	w->txiov[w->ntx].iov_len = len;
-	w->txto[w->ntx] = *to;
-	memset(m, 0, sizeof(*m));
-	m->msg_hdr.msg_iov = &w->txiov[w->ntx];
-	m->msg_hdr.msg_iovlen = 1;
-	m->msg_hdr.msg_name = &w->txto[w->ntx];
-	m->msg_hdr.msg_namelen = addr_len(to);
-	w->ntx++;
-}
-
-static void tcp_close(struct turn_worker *w, struct tcp_conn *t, const char *why);
-
-static int
-tcp_try_write(struct turn_worker *w, struct tcp_conn *t)
-{
-	while (t->wlen && !t->handshaking) {
-		ssize_t n = conn_send(t, t->wbuf, t->wlen);
-		if (n == -EAGAIN)
-			break;
-		if (n < 0)
-			return -1;
-		memmove(t->wbuf, t->wbuf + n, t->wlen - (size_t)n);
-		t->wlen -= (size_t)n;
-	}
-	int want = t->wlen != 0 || (t->handshaking && tls_conn_wants_write(t));
-	if (want != t->want_out) {
-		t->want_out = want;
-		modify(w, &t->ev, EPOLLIN | (want ? EPOLLOUT : 0));
-	}
-	return 0;
-}
-
-static void
-tcp_send(struct turn_worker *w, struct tcp_conn *t, const uint8_t *buf, size_t len)
-{
-	if (t->wlen + len > TCP_WBUF_MAX) {
-		/* A client that does not read: drop, as UDP would. */
-		worker_count(w, STAT_DROP_TCP_BACKLOG);
-		return;
-	}
-	if (t->wlen + len > t->wcap) {
-		size_t cap = t->wcap ? t->wcap : 4096;
-		while (cap < t->wlen + len)
-			cap *= 2;
-		uint8_t *n = realloc(t->wbuf, cap);
-		if (!n)
-			return;
-		t->wbuf = n;
-		t->wcap = cap;
-	}
-	memcpy(t->wbuf + t->wlen, buf, len);
-	t->wlen += len;
-	if (!t->want_out && tcp_try_write(w, t) < 0)
-		t->broken = 1;   /* closed by the timer: the caller may still use t */
-}
-
-void
-worker_send_client(struct turn_worker *w, const struct client *c, const uint8_t *buf, size_t len)
-{
-	if (c->proto == IPPROTO_TCP)
-		tcp_send(w, c->tcp, buf, len);
-	else
-		worker_send_udp(w, c->fd, buf, len, &c->remote);
+	return open_listeners(w, cfg, err, errlen);
 }
 
 /* --------------------------------------------------------------- receive */
@@ -314,13 +188,13 @@ on_udp(struct turn_worker *w, struct ev *ev, unsigned idx)
 	while ((n = rx_batch(w, ev->fd)) > 0) {
 		for (int i = 0; i < n; i++) {
 			if (w->rxm[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				worker_count(w, STAT_DROP_TRUNCATED);
+				turn_worker_count(w, STAT_DROP_TRUNCATED);
 				continue;
 			}
 			c.remote = w->rxfrom[i];
-			handler_client_data(w, &c, w->rxiov[i].iov_base, w->rxm[i].msg_len);
+			turn_handler_client_data(w, &c, w->rxiov[i].iov_base, w->rxm[i].msg_len);
 		}
-		tx_flush(w);
+		turn_io_flush(w);
 		if (n < RX_BATCH)
 			break;
 	}
@@ -334,176 +208,21 @@ on_relay(struct turn_worker *w, struct relay *rl)
 	while ((n = rx_batch(w, rl->ev.fd)) > 0) {
 		for (int i = 0; i < n; i++) {
 			if (w->rxm[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				worker_count(w, STAT_DROP_TRUNCATED);
+				turn_worker_count(w, STAT_DROP_TRUNCATED);
 				continue;
 			}
-			handler_peer_data(w, rl, &w->rxfrom[i], w->rxiov[i].iov_base, w->rxm[i].msg_len);
+			turn_indication_peer_data(w, rl, &w->rxfrom[i], w->rxiov[i].iov_base, w->rxm[i].msg_len);
 		}
-		tx_flush(w);
+		turn_io_flush(w);
 		if (n < RX_BATCH)
 			break;
 	}
 }
 
-/* ------------------------------------------------------------------- TCP */
-
-static void
-on_accept(struct turn_worker *w, struct ev *ev, unsigned idx, int tls)
-{
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t fl = sizeof(from);
-		int one = 1;
-		int fd = accept4(ev->fd, (struct sockaddr *)&from, &fl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct tcp_conn *t;
-
-		if (fd < 0)
-			return;
-		t = calloc(1, sizeof(*t));
-		if (!t) {
-			close(fd);
-			continue;
-		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		t->ev.kind = EV_TCP;
-		t->ev.fd = fd;
-		t->remote = from;
-		t->local = tls ? w->cfg->tls_listen[idx] : w->cfg->listen[idx];
-		t->last_rx = w->now;
-		if ((tls && tls_conn_start(t, w->users) < 0) || worker_watch(w, &t->ev, EPOLLIN) < 0) {
-			tls_conn_free(t);
-			close(fd);
-			free(t);
-			continue;
-		}
-		t->next = w->conns;
-		if (w->conns)
-			w->conns->prev = t;
-		w->conns = t;
-	}
-}
-
-static void
-tcp_close(struct turn_worker *w, struct tcp_conn *t, const char *why)
-{
-	if (t->alloc)
-		alloc_destroy(w, t->alloc, why);
-	tls_conn_free(t);
-	epoll_ctl(w->epfd, EPOLL_CTL_DEL, t->ev.fd, NULL);
-	close(t->ev.fd);
-	if (t->prev)
-		t->prev->next = t->next;
-	else
-		w->conns = t->next;
-	if (t->next)
-		t->next->prev = t->prev;
-	free(t->rbuf);
-	free(t->wbuf);
-	free(t);
-}
-
-/* Hands every complete frame in rbuf to the handler; -1 on a framing error. */
-static int
-tcp_frames(struct turn_worker *w, struct tcp_conn *t)
-{
-	struct client c = { .proto = IPPROTO_TCP, .fd = t->ev.fd, .tcp = t,
-			    .remote = t->remote, .local = t->local };
-	size_t off = 0;
-
-	while (off < t->rlen) {
-		long flen = handler_frame_length(w, t->rbuf + off, t->rlen - off);
-		if (flen < 0)
-			return -1;
-		if (flen == 0 || (size_t)flen > t->rlen - off)
-			break;
-		/* ChannelData frames carry padding the handler must not see as data. */
-		handler_client_data(w, &c, t->rbuf + off, (size_t)flen);
-		off += (size_t)flen;
-	}
-	tx_flush(w);    /* queued datagrams point into rbuf */
-	memmove(t->rbuf, t->rbuf + off, t->rlen - off);
-	t->rlen -= off;
-	return 0;
-}
-
-/* Drives a TLS handshake; 1 when the connection may carry data now. */
-static int
-tcp_handshake(struct turn_worker *w, struct tcp_conn *t)
-{
-	char cs[ADDR_STRLEN];
-	const char *why = "";
-	int rc = tls_conn_handshake(t, &why);
-
-	if (rc == -EAGAIN) {
-		int want = tls_conn_wants_write(t);
-		if (want != t->want_out) {
-			t->want_out = want;
-			modify(w, &t->ev, EPOLLIN | (want ? EPOLLOUT : 0));
-		}
-		return 0;
-	}
-	if (rc < 0) {
-		plog(PLOG_INFO, "turn", "TLS handshake with %s failed: %s", addr_str(&t->remote, cs, 1), why);
-		tcp_close(w, t, "TLS handshake failed");
-		return -1;
-	}
-	return tcp_try_write(w, t) < 0 ? -1 : 1;
-}
-
-static void
-on_tcp(struct turn_worker *w, struct tcp_conn *t, uint32_t events)
-{
-	if (t->handshaking) {
-		int rc = tcp_handshake(w, t);
-		if (rc <= 0)
-			return;
-	}
-	if (events & EPOLLOUT && tcp_try_write(w, t) < 0) {
-		tcp_close(w, t, "TCP connection failed");
-		return;
-	}
-	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !(t->tls && gnutls_record_check_pending(t->tls)))
-		return;
-	for (;;) {
-		if (t->rcap - t->rlen < 2048 && t->rcap < TCP_RBUF_MAX) {
-			size_t cap = t->rcap ? t->rcap * 2 : 4096;
-			uint8_t *n;
-			if (cap > TCP_RBUF_MAX)
-				cap = TCP_RBUF_MAX;
-			if (!(n = realloc(t->rbuf, cap))) {
-				tcp_close(w, t, "out of memory");
-				return;
-			}
-			t->rbuf = n;
-			t->rcap = cap;
-		}
-		ssize_t n = conn_recv(t, t->rbuf + t->rlen, t->rcap - t->rlen);
-		if (n == 0 || (n < 0 && n != -EAGAIN)) {
-			tx_flush(w);
-			tcp_close(w, t, t->tls ? "client closed the TLS connection" : "client closed the TCP connection");
-			return;
-		}
-		if (n < 0)
-			break;
-		t->rlen += (size_t)n;
-		t->last_rx = w->now;
-		if (tcp_frames(w, t) < 0) {
-			tx_flush(w);
-			tcp_close(w, t, "TCP stream is not STUN or ChannelData");
-			return;
-		}
-		if (t->rlen == t->rcap && t->rcap >= TCP_RBUF_MAX) {   /* larger than any legal frame */
-			tcp_close(w, t, "oversized TCP frame");
-			return;
-		}
-	}
-	tx_flush(w);
-}
-
 /* --------------------------------------------------------- control, timer */
 
 static void
-worker_clock(struct turn_worker *w)
+read_clock(struct turn_worker *w)
 {
 	struct timespec ts;
 
@@ -511,6 +230,12 @@ worker_clock(struct turn_worker *w)
 	w->now = (uint64_t)ts.tv_sec;
 	w->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	w->wallnow = turn_wallclock();
+}
+
+void
+turn_worker_clock(struct turn_worker *w)
+{
+	read_clock(w);
 }
 
 void
@@ -525,6 +250,20 @@ turn_worker_post(struct turn_worker *w, struct ctl_msg *m)
 	pthread_mutex_unlock(&w->qlock);
 	n = write(w->ctl.fd, &one, sizeof(one));
 	(void)n;
+}
+
+void
+turn_snapshot_unref_locked(struct snapshot *s)
+{
+	int last = --s->refs == 0;
+
+	pthread_mutex_unlock(&s->lock);
+	if (!last)
+		return;
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s->v);
+	free(s);
 }
 
 /* Appends this worker's allocations to s and tells the control thread. */
@@ -544,8 +283,8 @@ worker_snapshot(struct turn_worker *w, struct snapshot *s)
 		}
 		i = &s->v[s->n++];
 		snprintf(i->user, sizeof(i->user), "%s", a->user);
-		client_str(&a->client, i->client);
-		alloc_relay_str(a, i->relay, sizeof(i->relay));
+		turn_alloc_client_str(&a->client, i->client);
+		turn_alloc_relay_str(a, i->relay, sizeof(i->relay));
 		i->age = w->now - a->created;
 		i->expires_in = a->expires > w->now ? a->expires - w->now : 0;
 		i->perms = a->nperms;
@@ -591,8 +330,6 @@ on_timer(struct turn_worker *w)
 {
 	uint64_t v;
 	ssize_t n = read(w->timer.fd, &v, sizeof(v));
-	struct tcp_conn *t, *next;
-
 	(void)n;
 	if (w->log_suppressed) {
 		plog(PLOG_WARN, "turn", "%lu more rejected requests were not logged (limit %u lines a second)",
@@ -600,16 +337,10 @@ on_timer(struct turn_worker *w)
 		w->log_suppressed = 0;
 	}
 	w->log_budget = REJECT_LOG_PER_SEC;
-	alloc_expire(w, w->now);
+	turn_alloc_expire(w, w->now);
 	if (w->id == 0)
 		turn_resv_expire(w->sh, w->now);
-	for (t = w->conns; t; t = next) {
-		next = t->next;
-		if (t->broken)
-			tcp_close(w, t, "TCP connection failed");
-		else if (!t->alloc && t->last_rx + TCP_IDLE_NO_ALLOC < w->now)
-			tcp_close(w, t, "idle TCP connection without allocation");
-	}
+	turn_tcp_sweep(w);
 }
 
 static void
@@ -622,13 +353,13 @@ dispatch(struct turn_worker *w, struct epoll_event *e)
 		on_udp(w, ev, (unsigned)(ev - w->udp));
 		break;
 	case EV_TCP_LISTEN:
-		on_accept(w, ev, (unsigned)(ev - w->tcpl), 0);
+		turn_tcp_accept(w, ev, &w->cfg->listen[ev - w->tcpl], 0);
 		break;
 	case EV_TLS_LISTEN:
-		on_accept(w, ev, (unsigned)(ev - w->tlsl), 1);
+		turn_tcp_accept(w, ev, &w->cfg->tls_listen[ev - w->tlsl], 1);
 		break;
 	case EV_TCP:
-		on_tcp(w, (struct tcp_conn *)ev, e->events);
+		turn_tcp_event(w, (struct tcp_conn *)ev, e->events);
 		break;
 	case EV_RELAY:
 		on_relay(w, (struct relay *)ev);
@@ -650,10 +381,10 @@ worker_loop(void *arg)
 
 	while (!w->stop) {
 		int n = epoll_wait(w->epfd, ev, 64, -1);
-		worker_clock(w);
+		read_clock(w);
 		for (int i = 0; i < n; i++)
 			dispatch(w, &ev[i]);
-		tx_flush(w);
+		turn_io_flush(w);
 	}
 	return NULL;
 }
@@ -661,7 +392,7 @@ worker_loop(void *arg)
 int
 turn_worker_start(struct turn_worker *w)
 {
-	worker_clock(w);
+	read_clock(w);
 	return pthread_create(&w->thread, NULL, worker_loop, w) == 0 ? 0 : -1;
 }
 
@@ -679,9 +410,9 @@ turn_worker_join_free(struct turn_worker *w)
 		pthread_join(w->thread, NULL);
 	}
 	while (w->conns)
-		tcp_close(w, w->conns, "server shutdown");
+		turn_tcp_close(w, w->conns, "server shutdown");
 	while (w->allocs)
-		alloc_destroy(w, w->allocs, "server shutdown");
+		turn_alloc_destroy(w, w->allocs, "server shutdown");
 	for (m = w->qhead; m; m = next) {
 		next = m->next;
 		if (m->users)
@@ -714,5 +445,6 @@ turn_worker_join_free(struct turn_worker *w)
 	free(w->htab);
 	free(w->rx);
 	free(w->txbuf);
-	free(w->rl);
+	free(w->cache);
+	turn_limit_free(&w->limit);
 }

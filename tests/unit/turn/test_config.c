@@ -73,5 +73,19 @@ main(void)
 	turn_config_free(cfg);
 	is_int(load("[turn]\nlisten = 127.0.0.1\n[users]\nx =\n", &cfg, err), -1, "empty password");
 	is_int(load("[turn]\nlisten = 127.0.0.1\nmax-lifetime = 10\n", &cfg, err), -1, "max-lifetime below 600");
+
+	is_int(load("[turn]\nlisten = 127.0.0.1\n", &cfg, err), 0, "defaults");
+	ok(cfg && cfg->unauth_v4_prefix == 32 && cfg->unauth_v6_prefix == 64,
+	   "unauthenticated-rate groups IPv4 by /32 and IPv6 by /64 by default");
+	turn_config_free(cfg);
+	is_int(load("[turn]\nlisten = 127.0.0.1\nunauthenticated-rate-ipv4-prefix = 24\n"
+		    "unauthenticated-rate-ipv6-prefix = 48\n", &cfg, err), 0, "prefix keys accepted");
+	ok(cfg && cfg->unauth_v4_prefix == 24 && cfg->unauth_v6_prefix == 48, "prefix keys stored");
+	turn_config_free(cfg);
+	is_int(load("[turn]\nlisten = 127.0.0.1\nunauthenticated-rate-ipv6-prefix = 129\n", &cfg, err), -1,
+	       "IPv6 prefix beyond 128 refused");
+	ok(strstr(err, ":3: unauthenticated-rate-ipv6-prefix") != NULL, "names file:line and key: %s", err);
+	is_int(load("[turn]\nlisten = 127.0.0.1\nunauthenticated-rate-ipv4-prefix = 4\n", &cfg, err), -1,
+	       "IPv4 prefix below 8 refused");
 	return tap_done();
 }
