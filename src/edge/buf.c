@@ -84,6 +84,12 @@ edge_buf_consume(struct edge_buf *b, size_t n)
 }
 
 void
+edge_buf_drop_tail(struct edge_buf *b, size_t n)
+{
+	b->len -= n < edge_buf_len(b) ? n : edge_buf_len(b);
+}
+
+void
 edge_buf_free(struct edge_buf *b)
 {
 	free(b->data);

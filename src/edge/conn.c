@@ -211,6 +211,7 @@ conn_flush(struct edge_conn *c)
 			}
 		}
 		edge_buf_consume(&c->out, (size_t)w);
+		c->sent += (uint64_t)w;
 	}
 	if (c->close_after_flush)
 		conn_kill(c);
@@ -335,6 +336,26 @@ edge_conn_write(struct edge_conn *c, const void *p, size_t n)
 		return -1;
 	if (edge_buf_append(&c->out, p, n) < 0)
 		return -1;
+	c->queued += n;
+	conn_update(c);
+	return 0;
+}
+
+uint64_t
+edge_conn_queued(const struct edge_conn *c)
+{
+	return c->queued;
+}
+
+/* A record GnuTLS is still sending (tls_retry) counts as gone: its bytes
+ * must be offered again unchanged. */
+int
+edge_conn_unwrite(struct edge_conn *c, uint64_t mark)
+{
+	if (c->dead || mark > c->queued || c->sent + c->tls_retry > mark)
+		return -1;
+	edge_buf_drop_tail(&c->out, (size_t)(c->queued - mark));
+	c->queued = mark;
 	conn_update(c);
 	return 0;
 }

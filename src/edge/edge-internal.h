@@ -37,6 +37,8 @@ int edge_buf_append(struct edge_buf *b, const void *p, size_t n);
 int edge_buf_printf(struct edge_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void edge_buf_consume(struct edge_buf *b, size_t n);
+/* Forget the last n unread bytes (all of them if fewer). */
+void edge_buf_drop_tail(struct edge_buf *b, size_t n);
 static inline size_t edge_buf_len(const struct edge_buf *b) { return b->len - b->off; }
 static inline uint8_t *edge_buf_head(const struct edge_buf *b) { return b->data + b->off; }
 static inline size_t edge_buf_room(const struct edge_buf *b) { return b->max - edge_buf_len(b); }
@@ -93,6 +95,8 @@ int edge_http_list_has(const char *v, size_t vlen, const char *token);
 const char *edge_http_reason(int status);
 /* 1 for the methods guests may use through the edge, else 0. */
 int edge_http_method_allowed(const char *method);
+/* 1 for the idempotent ones among them (RFC 9110 9.2.2), else 0. */
+int edge_http_method_idempotent(const char *method);
 
 /* Incremental chunked-body decoder (RFC 9112 7.1).  Extensions and
  * trailers are skipped; a chunk-size line or trailer line is capped. */
@@ -267,6 +271,8 @@ struct edge_conn {
 		 close_after_flush : 1, eof : 1, ready_sent : 1;
 	struct sockaddr_storage peer;
 	char peer_str[ADDR_STRLEN];
+	uint64_t queued;               /* bytes ever accepted by edge_conn_write */
+	uint64_t sent;                 /* bytes ever handed to the socket or GnuTLS */
 };
 
 #define EDGE_CONN_OUT_MAX (4u << 20)
@@ -283,6 +289,11 @@ struct edge_conn *edge_conn_connect(const struct sockaddr_storage *addr, gnutls_
 /* Queue bytes; -1 if the output cap would be exceeded (caller closes). */
 int edge_conn_write(struct edge_conn *c, const void *p, size_t n);
 size_t edge_conn_pending(const struct edge_conn *c);
+/* A mark for edge_conn_unwrite: the count of bytes queued so far. */
+uint64_t edge_conn_queued(const struct edge_conn *c);
+/* Take back the bytes queued after mark if none of them has reached the
+ * socket (or GnuTLS) yet: 0, or -1 (too late; nothing changed). */
+int edge_conn_unwrite(struct edge_conn *c, uint64_t mark);
 void edge_conn_pause(struct edge_conn *c, int paused);
 /* Close now (owner's call): no callback follows; memory freed later. */
 void edge_conn_close(struct edge_conn *c);

@@ -497,6 +497,15 @@ edge_http_ws_accept(const char *key, size_t key_len, char out[32])
 	g_free(b64);
 }
 
+static int
+method_in(const char *m, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(m, set[i]))
+			return 1;
+	return 0;
+}
+
 /* The guest methods the edge forwards (issue 6: GET, POST, PUT, HEAD,
  * DELETE; WebSocket upgrades are GETs).  Both roles check it: the outside
  * before forwarding, the inside again on what the tunnel delivers. */
@@ -505,8 +514,13 @@ edge_http_method_allowed(const char *m)
 {
 	static const char *const ok[] = { "GET", "POST", "PUT", "HEAD", "DELETE" };
 
-	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++)
-		if (!strcmp(m, ok[i]))
-			return 1;
-	return 0;
+	return method_in(m, ok, G_N_ELEMENTS(ok));
+}
+
+int
+edge_http_method_idempotent(const char *m)
+{
+	static const char *const ok[] = { "GET", "PUT", "HEAD", "DELETE" };
+
+	return method_in(m, ok, G_N_ELEMENTS(ok));
 }

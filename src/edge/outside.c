@@ -64,6 +64,7 @@ struct ostream {
 	GPtrArray *resp;                   /* name, value, name, value ... */
 	size_t resp_bytes;
 	int status, head_sent, resp_chunked, eof, unacked;
+	uint64_t mark;                     /* guest conn's queue count before the head */
 	char reason[200];                  /* x-portico-edge-reason from the inside */
 };
 
@@ -122,7 +123,7 @@ pick_tunnel(struct edge_proc *p, const char *host)
 	for (int pass = 0; pass < 2; pass++)
 		for (unsigned i = 0; i < n; i++) {
 			struct edge_tunnel *t = g_ptr_array_index(p->tunnels, (p->rr + i) % n);
-			if (t->state != EDGE_T_ACTIVE || !t->h2)
+			if (t->state != EDGE_T_ACTIVE || !t->h2 || !t->conn || t->conn->dead)
 				continue;
 			if (pass == 0 && strcmp(t->guest_host, host))
 				continue;
@@ -134,9 +135,31 @@ pick_tunnel(struct edge_proc *p, const char *host)
 
 static void ostream_free(struct ostream *s);
 
-/* A stream ended without a complete response: retry or tell the guest. */
+static int
+guest_can_retry(const struct guest *g)
+{
+	return !g->retried && !g->body_sent && !g->ws && !g->p->draining;
+}
+
+/* The tunnel went down after the response head came, but nothing of it
+ * has left this node yet (it waits in the guest's output queue) and the
+ * request is idempotent without a body: take the head back so the request
+ * can be asked again on another tunnel.  0 taken back, -1 committed. */
+static int
+ostream_take_back(struct ostream *s, struct guest *g)
+{
+	if (!g->c || g->has_body || !edge_http_method_idempotent(g->method) ||
+	    !guest_can_retry(g) || edge_conn_unwrite(g->c, s->mark) < 0)
+		return -1;
+	g->p->ctr.status[s->status / 100 % 6]--;
+	s->head_sent = 0;
+	return 0;
+}
+
+/* A stream ended without a complete response: retry or tell the guest.
+ * lost: the whole tunnel went down (not a reset of this stream alone). */
 static void
-ostream_abort(struct ostream *s, const char *why)
+ostream_abort(struct ostream *s, const char *why, int lost)
 {
 	struct guest *g = s->g;
 
@@ -144,7 +167,7 @@ ostream_abort(struct ostream *s, const char *why)
 		return;
 	g->s = NULL;
 	s->g = NULL;
-	if (s->head_sent) {
+	if (s->head_sent && (!lost || ostream_take_back(s, g) < 0)) {
 		plog(PLOG_WARN, MOD, "guest %s: response for %s %s cut short: %s", g->ip, g->method,
 		     g->path, why);
 		edge_conn_close(g->c);
@@ -152,7 +175,7 @@ ostream_abort(struct ostream *s, const char *why)
 		guest_free(g);
 		return;
 	}
-	if (!g->retried && !g->body_sent && !g->ws && !g->p->draining) {
+	if (guest_can_retry(g)) {
 		g->retried = 1;
 		g->p->ctr.retries++;
 		plog(PLOG_INFO, MOD, "guest %s: %s %s retried on another tunnel (%s)", g->ip,
@@ -177,7 +200,7 @@ tunnel_lost(struct edge_tunnel *t, const char *why)
 	while ((s = g_queue_pop_head(&t->streams))) {
 		s->link = NULL;
 		s->t = NULL;
-		ostream_abort(s, "the tunnel to the inside node went down");
+		ostream_abort(s, "the tunnel to the inside node went down", 1);
 		ostream_free(s);
 	}
 	edge_tunnel_teardown(t);
@@ -298,6 +321,7 @@ send_head(struct ostream *s, int end_stream)
 		edge_buf_printf(&h, "Connection: %s\r\n", g->keepalive ? "keep-alive" : "close");
 	}
 	edge_buf_printf(&h, "\r\n");
+	s->mark = edge_conn_queued(g->c);
 	edge_conn_write(g->c, edge_buf_head(&h), edge_buf_len(&h));
 	edge_buf_free(&h);
 	s->head_sent = 1;
@@ -391,7 +415,7 @@ on_stream_close(nghttp2_session *h2, int32_t id, uint32_t code, void *ud)
 		snprintf(why, sizeof(why), "the inside node reset the stream (%s)",
 			 nghttp2_http2_strerror(code));
 		ostream_abort(s, code == NGHTTP2_REFUSED_STREAM ?
-			      "the tunnel refused the stream (draining)" : why);
+			      "the tunnel refused the stream (draining)" : why, 0);
 	}
 	ostream_free(s);
 	return 0;
