@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-base.h"
 
 void
 edge_buf_init(struct edge_buf *b, size_t max)

@@ -17,7 +17,7 @@
 
 #include "common/ini.h"
 #include "common/plog.h"
-#include "edge/edge-internal.h"
+#include "edge/edge-config.h"
 
 #define SETERR(...) snprintf(err, errlen, __VA_ARGS__)
 

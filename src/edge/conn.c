@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-net.h"
 
 struct conn_source {
 	GSource base;
@@ -39,6 +39,8 @@ src_dispatch(GSource *s, GSourceFunc cb, gpointer ud)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Not const only because g_source_new() takes a mutable pointer: GLib
+ * never writes it; set at compile time, read by the main loop thread. */
 static GSourceFuncs conn_funcs = { NULL, NULL, src_dispatch, NULL, NULL, NULL };
 
 static gboolean

@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "common/hex.h"
-#include "edge/edge-internal.h"
+#include "edge/edge-http.h"
 
 static int
 is_tchar(unsigned char c)

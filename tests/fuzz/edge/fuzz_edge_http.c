@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,8 @@
  * chunked decoder, which stand between the internet and the tunnel. */
 #include <string.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-http.h"
+#include "edge/edge-tunnel.h"
 #include "tap.h"
 
 static int
