@@ -320,6 +320,22 @@ find_header(const struct edge_http_msg *m, const char *name)
 	return NULL;
 }
 
+/* A connection opened (TLS SNI) for one name carries requests for that
+ * name only (RFC 9110 15.5.20): the certificate was chosen for it.  A
+ * guest that sent no SNI is judged by Host alone. */
+static int
+sni_differs(const struct guest *g)
+{
+	char sni[256];
+	size_t len = sizeof(sni);
+	unsigned type;
+
+	if (!g->c || !g->c->tls || gnutls_server_name_get(g->c->tls, sni, &len, &type, 0) < 0 ||
+	    type != GNUTLS_NAME_DNS)
+		return 0;
+	return g_ascii_strcasecmp(sni, g->host) != 0;
+}
+
 /* Validate a parsed head; 0 to forward, or answers the guest and -1. */
 static int
 guest_validate(struct guest *g, const struct edge_http_msg *m)
@@ -343,6 +359,13 @@ guest_validate(struct guest *g, const struct edge_http_msg *m)
 		plog(PLOG_NOTICE, MOD, "guest %s: Bad Request: host %s is not configured as a web-proxy "
 		     "host ([webproxy] hosts)", g->ip, g->host);
 		edge_guest_error(g, 400, "this host is not served here");
+		return -1;
+	}
+	if (sni_differs(g)) {
+		p->ctr.refused_host++;
+		plog(PLOG_NOTICE, MOD, "guest %s: Misdirected Request: Host %s on a TLS connection "
+		     "opened for another name", g->ip, g->host);
+		edge_guest_error(g, 421, "this connection was opened for another host name");
 		return -1;
 	}
 	if (!edge_http_method_allowed(g->method)) {
