@@ -31,7 +31,7 @@ static struct edge_proc fx_p;
 static int fx_far[FX_MAX_FAR];
 static unsigned fx_nfar;
 
-static void
+__attribute__((unused)) static void
 fx_proc_init(void)
 {
 	static char host[] = FX_HOST, uri[] = "https://" FX_HOST, node[] = "fixture";
@@ -63,11 +63,14 @@ fx_proc_init(void)
 	g_queue_init(&fx_p.bpool);
 	snprintf(fx_p.resolution, sizeof(fx_p.resolution), "fixture: no web bridge");
 	gnutls_certificate_allocate_credentials(&fx_p.w_creds);
+	gnutls_certificate_allocate_credentials(&fx_p.b_creds);
+	fx_cfg.w_health_interval = 10;
+	fx_cfg.w_resolve_interval = 3600;
 }
 
 /* One end of a fresh socketpair (non-blocking) for a conn; the far end is
  * kept until fx_proc_settle() closes it. */
-static int
+__attribute__((unused)) static int
 fx_socket(void)
 {
 	int sv[2];
@@ -78,7 +81,7 @@ fx_socket(void)
 	return sv[0];
 }
 
-static void
+__attribute__((unused)) static void
 fx_loop(void)
 {
 	for (int i = 0; i < 64 && g_main_context_iteration(NULL, FALSE); i++)
@@ -86,7 +89,7 @@ fx_loop(void)
 }
 
 /* After one input: nothing of it may outlive the run. */
-static void
+__attribute__((unused)) static void
 fx_proc_settle(void)
 {
 	fx_loop();
@@ -99,7 +102,7 @@ fx_proc_settle(void)
 }
 
 /* An Active tunnel of the given role on a socketpair. */
-static struct edge_tunnel *
+__attribute__((unused)) static struct edge_tunnel *
 fx_tunnel(const struct edge_tunnel_ops *ops)
 {
 	static const struct edge_conn_ops quiet = { NULL, NULL, NULL, NULL };
@@ -116,7 +119,7 @@ fx_tunnel(const struct edge_tunnel_ops *ops)
 }
 
 /* Append one HTTP/2 frame to b (RFC 9113 4.1); returns the new length. */
-static size_t
+__attribute__((unused)) static size_t
 fx_frame(uint8_t *b, size_t len, uint8_t type, uint8_t flags, uint32_t sid, const void *pl, size_t n)
 {
 	uint8_t *h = b + len;
@@ -133,7 +136,7 @@ fx_frame(uint8_t *b, size_t len, uint8_t type, uint8_t flags, uint32_t sid, cons
 /* A guest connection as guest.c accepts it; its bytes arrive as if
  * decrypted (the TLS handshake never completes on the socketpair), in two
  * pieces split at cut.  The guest may be answered and freed on the way. */
-static void
+__attribute__((unused)) static void
 fx_guest(const uint8_t *d, size_t n, size_t cut)
 {
 	struct sockaddr_storage a;
@@ -153,7 +156,7 @@ fx_guest(const uint8_t *d, size_t n, size_t cut)
 }
 
 /* End a tunnel the way its role does when the link dies. */
-static void
+__attribute__((unused)) static void
 fx_end_tunnel(struct edge_tunnel *t)
 {
 	if (!g_ptr_array_find(fx_p.tunnels, t, NULL))
@@ -166,7 +169,7 @@ fx_end_tunnel(struct edge_tunnel *t)
 }
 
 /* Free what the input left: guests first, then settle. */
-static void
+__attribute__((unused)) static void
 fx_end(void)
 {
 	while (fx_p.guests.head)
