@@ -142,6 +142,22 @@ edge_guest_kick(struct guest *g)
 		g->kick = g_idle_add(guest_kick_idle, g);
 }
 
+/* The guest gives up its stream: reset it (the tunnel frees it). */
+static void
+stream_cancel(struct guest *g)
+{
+	struct ostream *s = g->s;
+
+	if (!s)
+		return;
+	g->s = NULL;
+	s->g = NULL;
+	if (s->t && s->t->h2) {
+		nghttp2_submit_rst_stream(s->t->h2, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
+		edge_tunnel_pump(s->t);
+	}
+}
+
 void
 edge_guest_free(struct guest *g)
 {
@@ -149,14 +165,7 @@ edge_guest_free(struct guest *g)
 
 	if (g->kick)
 		g_source_remove(g->kick);
-	if (g->s) {
-		struct ostream *s = g->s;
-		s->g = NULL;
-		if (s->t && s->t->h2) {
-			nghttp2_submit_rst_stream(s->t->h2, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
-			edge_tunnel_pump(s->t);
-		}
-	}
+	stream_cancel(g);
 	if (g->timer)
 		g_source_remove(g->timer);
 	edge_conn_close(g->c);
@@ -496,12 +505,7 @@ guest_process(struct guest *g)
 			return -1;
 	}
 	if ((g->st == G_BODY || g->st == G_WS) && edge_buf_len(&g->in) && guest_body(g) < 0) {
-		if (g->s) {
-			struct ostream *s = g->s;
-			g->s = NULL, s->g = NULL;
-			if (s->t && s->t->h2)
-				nghttp2_submit_rst_stream(s->t->h2, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
-		}
+		stream_cancel(g);
 		edge_guest_error(g, 400, "malformed chunked body");
 		return -1;
 	}

@@ -364,26 +364,29 @@ accept_done(struct edge_proc *p)
 	return G_SOURCE_REMOVE;
 }
 
+/* Accept every pending connection on a listener, hand each to one(). */
 static gboolean
-traversal_accept(gint fd, GIOCondition cond, gpointer data)
+accept_all(struct edge_proc *p, int fd,
+	   void (*one)(struct edge_proc *p, int fd, const struct sockaddr_storage *a))
 {
 	struct sockaddr_storage a;
 	int cfd;
 
 	while ((cfd = accept_fd(fd, &a)) >= 0)
-		traversal_accept_one(data, cfd, &a);
-	return accept_done(data);
+		one(p, cfd, &a);
+	return accept_done(p);
+}
+
+static gboolean
+traversal_accept(gint fd, GIOCondition cond, gpointer data)
+{
+	return accept_all(data, fd, traversal_accept_one);
 }
 
 static gboolean
 guest_accept(gint fd, GIOCondition cond, gpointer data)
 {
-	struct sockaddr_storage a;
-	int cfd;
-
-	while ((cfd = accept_fd(fd, &a)) >= 0)
-		edge_guest_accept_one(data, cfd, &a);
-	return accept_done(data);
+	return accept_all(data, fd, edge_guest_accept_one);
 }
 
 /* ---------------------------------------------------------------- */
