@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 #include "common/plog.h"
-#include "edge/edge-internal.h"
+#include "edge/edge-http.h"
+#include "edge/edge-roles.h"
 
 #define MOD "edge"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-base.h"
 
 void
 edge_buf_init(struct edge_buf *b, size_t max)
@@ -81,6 +81,12 @@ edge_buf_consume(struct edge_buf *b, size_t n)
 	b->off += n;
 	if (b->off == b->len)
 		b->off = b->len = 0;
+}
+
+void
+edge_buf_drop_tail(struct edge_buf *b, size_t n)
+{
+	b->len -= n < edge_buf_len(b) ? n : edge_buf_len(b);
 }
 
 void

@@ -17,7 +17,7 @@
 
 #include "common/ini.h"
 #include "common/plog.h"
-#include "edge/edge-internal.h"
+#include "edge/edge-config.h"
 
 #define SETERR(...) snprintf(err, errlen, __VA_ARGS__)
 
@@ -35,54 +35,55 @@ struct edge_key {
 	size_t off;
 	unsigned long min, max;
 	int repeat;
+	unsigned long def;             /* K_UINT: the default */
 };
 
 #define O(f) offsetof(struct edge_config, f)
 
 static const struct edge_key edge_keys[] = {
-	{ "edge", "role", K_ROLE, R_ALL, 0, 0, 0, 0 },
-	{ "edge", "name", K_STR, R_ALL, O(node), 0, 0, 0 },
-	{ "edge", "domain", K_LIST, R_ALL, O(domains), 0, 0, 1 },
-	{ "edge", "log-level", K_LEVEL, R_ALL, 0, 0, 0, 0 },
-	{ "traversal", "listen", K_TLISTEN, R_OUT, 0, 0, 0, 0 },
-	{ "traversal", "connect", K_CONNECT, R_IN, 0, 0, 0, 0 },
-	{ "traversal", "server-name", K_STR, R_IN, O(t_server_name), 0, 0, 0 },
-	{ "traversal", "username", K_STR, R_IN, O(t_username), 0, 0, 0 },
-	{ "traversal", "password", K_STR, R_IN, O(t_password), 0, 0, 0 },
-	{ "traversal", "verify-subject-name", K_STR, R_OUT, O(t_verify_name), 0, 0, 0 },
-	{ "traversal", "certificate", K_FILE, R_ALL, O(t_cert), 0, 0, 0 },
-	{ "traversal", "key", K_FILE, R_ALL, O(t_key), 0, 0, 0 },
-	{ "traversal", "ca", K_FILE, R_ALL, O(t_ca), 0, 0, 0 },
-	{ "traversal", "accounts", K_LIST, R_OUT, O(t_accounts), 0, 0, 1 },
-	{ "traversal", "allow", K_ALLOW, R_OUT, 0, 0, 0, 1 },
-	{ "traversal", "connections", K_UINT, R_IN, O(t_connections), 1, 8, 0 },
-	{ "traversal", "ping-interval", K_UINT, R_ALL, O(t_ping_interval), 1, 60, 0 },
-	{ "traversal", "backoff-initial", K_UINT, R_IN, O(t_backoff_initial), 1, 60, 0 },
-	{ "traversal", "backoff-max", K_UINT, R_IN, O(t_backoff_max), 1, 3600, 0 },
-	{ "traversal", "max-auth-failures", K_UINT, R_OUT, O(t_max_auth_failures), 1, 1000, 0 },
-	{ "traversal", "auth-failure-window", K_UINT, R_OUT, O(t_auth_window), 1, 86400, 0 },
-	{ "traversal", "stream-window", K_UINT, R_ALL, O(t_stream_window), 65535, 2u << 20, 0 },
-	{ "traversal", "connection-window", K_UINT, R_ALL, O(t_conn_window), 65535, 1u << 30, 0 },
-	{ "traversal", "handshake-timeout", K_UINT, R_ALL, O(t_handshake_timeout), 1, 120, 0 },
-	{ "traversal", "drain-timeout", K_UINT, R_ALL, O(t_drain_timeout), 1, 600, 0 },
-	{ "webproxy", "listen", K_WLISTEN, R_OUT, 0, 0, 0, 1 },
-	{ "webproxy", "hosts", K_LIST, R_OUT, O(w_hosts), 0, 0, 1 },
-	{ "webproxy", "certificate", K_WCERT, R_OUT, 0, 0, 0, 1 },
-	{ "webproxy", "key", K_WKEY, R_OUT, 0, 0, 0, 1 },
-	{ "webproxy", "header-timeout", K_UINT, R_OUT, O(w_header_timeout), 1, 600, 0 },
-	{ "webproxy", "idle-timeout", K_UINT, R_OUT, O(w_idle_timeout), 1, 86400, 0 },
-	{ "webproxy", "max-head", K_UINT, R_OUT, O(w_max_head), 1024, 65536, 0 },
-	{ "webproxy", "stream-buffer", K_UINT, R_ALL, O(w_stream_buffer), 65536, 1u << 20, 0 },
-	{ "webproxy", "max-connections", K_UINT, R_OUT, O(w_max_connections), 1, 1000000, 0 },
-	{ "webproxy", "guest-uri", K_GUESTURI, R_IN, 0, 0, 0, 0 },
-	{ "webproxy", "ca", K_FILE, R_IN, O(w_ca), 0, 0, 0 },
-	{ "webproxy", "verify-name", K_STR, R_IN, O(w_verify_name), 0, 0, 0 },
-	{ "webproxy", "health-interval", K_UINT, R_IN, O(w_health_interval), 1, 3600, 0 },
-	{ "webproxy", "health-path", K_STR, R_IN, O(w_health_path), 0, 0, 0 },
-	{ "webproxy", "resolve-interval", K_UINT, R_IN, O(w_resolve_interval), 1, 86400, 0 },
-	{ "webproxy", "connect-timeout", K_UINT, R_IN, O(w_connect_timeout), 1, 120, 0 },
-	{ "webproxy", "response-timeout", K_UINT, R_IN, O(w_response_timeout), 1, 3600, 0 },
-	{ "admin", "listen", K_ALISTEN, R_ALL, 0, 0, 0, 0 },
+	{ "edge", "role", K_ROLE, R_ALL, 0, 0, 0, 0, 0 },
+	{ "edge", "name", K_STR, R_ALL, O(node), 0, 0, 0, 0 },
+	{ "edge", "domain", K_LIST, R_ALL, O(domains), 0, 0, 1, 0 },
+	{ "edge", "log-level", K_LEVEL, R_ALL, 0, 0, 0, 0, 0 },
+	{ "traversal", "listen", K_TLISTEN, R_OUT, 0, 0, 0, 0, 0 },
+	{ "traversal", "connect", K_CONNECT, R_IN, 0, 0, 0, 0, 0 },
+	{ "traversal", "server-name", K_STR, R_IN, O(t_server_name), 0, 0, 0, 0 },
+	{ "traversal", "username", K_STR, R_IN, O(t_username), 0, 0, 0, 0 },
+	{ "traversal", "password", K_STR, R_IN, O(t_password), 0, 0, 0, 0 },
+	{ "traversal", "verify-subject-name", K_STR, R_OUT, O(t_verify_name), 0, 0, 0, 0 },
+	{ "traversal", "certificate", K_FILE, R_ALL, O(t_cert), 0, 0, 0, 0 },
+	{ "traversal", "key", K_FILE, R_ALL, O(t_key), 0, 0, 0, 0 },
+	{ "traversal", "ca", K_FILE, R_ALL, O(t_ca), 0, 0, 0, 0 },
+	{ "traversal", "accounts", K_LIST, R_OUT, O(t_accounts), 0, 0, 1, 0 },
+	{ "traversal", "allow", K_ALLOW, R_OUT, 0, 0, 0, 1, 0 },
+	{ "traversal", "connections", K_UINT, R_IN, O(t_connections), 1, 8, 0, 2 },
+	{ "traversal", "ping-interval", K_UINT, R_ALL, O(t_ping_interval), 1, 60, 0, 5 },
+	{ "traversal", "backoff-initial", K_UINT, R_IN, O(t_backoff_initial), 1, 60, 0, 1 },
+	{ "traversal", "backoff-max", K_UINT, R_IN, O(t_backoff_max), 1, 3600, 0, 60 },
+	{ "traversal", "max-auth-failures", K_UINT, R_OUT, O(t_max_auth_failures), 1, 1000, 0, 5 },
+	{ "traversal", "auth-failure-window", K_UINT, R_OUT, O(t_auth_window), 1, 86400, 0, 60 },
+	{ "traversal", "stream-window", K_UINT, R_ALL, O(t_stream_window), 65535, 2u << 20, 0, 1u << 20 },
+	{ "traversal", "connection-window", K_UINT, R_ALL, O(t_conn_window), 65535, 1u << 30, 0, 64u << 20 },
+	{ "traversal", "handshake-timeout", K_UINT, R_ALL, O(t_handshake_timeout), 1, 120, 0, 10 },
+	{ "traversal", "drain-timeout", K_UINT, R_ALL, O(t_drain_timeout), 1, 600, 0, 30 },
+	{ "webproxy", "listen", K_WLISTEN, R_OUT, 0, 0, 0, 1, 0 },
+	{ "webproxy", "hosts", K_LIST, R_OUT, O(w_hosts), 0, 0, 1, 0 },
+	{ "webproxy", "certificate", K_WCERT, R_OUT, 0, 0, 0, 1, 0 },
+	{ "webproxy", "key", K_WKEY, R_OUT, 0, 0, 0, 1, 0 },
+	{ "webproxy", "header-timeout", K_UINT, R_OUT, O(w_header_timeout), 1, 600, 0, 10 },
+	{ "webproxy", "idle-timeout", K_UINT, R_OUT, O(w_idle_timeout), 1, 86400, 0, 60 },
+	{ "webproxy", "max-head", K_UINT, R_OUT, O(w_max_head), 1024, 65536, 0, 16384 },
+	{ "webproxy", "stream-buffer", K_UINT, R_ALL, O(w_stream_buffer), 65536, 1u << 20, 0, 256u << 10 },
+	{ "webproxy", "max-connections", K_UINT, R_OUT, O(w_max_connections), 1, 1000000, 0, 10000 },
+	{ "webproxy", "guest-uri", K_GUESTURI, R_IN, 0, 0, 0, 0, 0 },
+	{ "webproxy", "ca", K_FILE, R_IN, O(w_ca), 0, 0, 0, 0 },
+	{ "webproxy", "verify-name", K_STR, R_IN, O(w_verify_name), 0, 0, 0, 0 },
+	{ "webproxy", "health-interval", K_UINT, R_IN, O(w_health_interval), 1, 3600, 0, 10 },
+	{ "webproxy", "health-path", K_STR, R_IN, O(w_health_path), 0, 0, 0, 0 },
+	{ "webproxy", "resolve-interval", K_UINT, R_IN, O(w_resolve_interval), 1, 86400, 0, 3600 },
+	{ "webproxy", "connect-timeout", K_UINT, R_IN, O(w_connect_timeout), 1, 120, 0, 5 },
+	{ "webproxy", "response-timeout", K_UINT, R_IN, O(w_response_timeout), 1, 3600, 0, 120 },
+	{ "admin", "listen", K_ALISTEN, R_ALL, 0, 0, 0, 0, 0 },
 };
 
 struct cfg_ctx {
@@ -352,25 +353,9 @@ static void
 config_defaults(struct edge_config *cfg)
 {
 	cfg->log_level = PLOG_INFO;
-	cfg->t_connections = 2;
-	cfg->t_ping_interval = 5;
-	cfg->t_backoff_initial = 1;
-	cfg->t_backoff_max = 60;
-	cfg->t_max_auth_failures = 5;
-	cfg->t_auth_window = 60;
-	cfg->t_stream_window = 1u << 20;
-	cfg->t_conn_window = 64u << 20;
-	cfg->t_handshake_timeout = 10;
-	cfg->t_drain_timeout = 30;
-	cfg->w_header_timeout = 10;
-	cfg->w_idle_timeout = 60;
-	cfg->w_max_head = 16384;
-	cfg->w_stream_buffer = 256u << 10;
-	cfg->w_max_connections = 10000;
-	cfg->w_health_interval = 10;
-	cfg->w_resolve_interval = 3600;
-	cfg->w_connect_timeout = 5;
-	cfg->w_response_timeout = 120;
+	for (size_t i = 0; i < G_N_ELEMENTS(edge_keys); i++)
+		if (edge_keys[i].kind == K_UINT)
+			*(unsigned *)((char *)cfg + edge_keys[i].off) = (unsigned)edge_keys[i].def;
 }
 
 static int

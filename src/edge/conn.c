@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-net.h"
 
 struct conn_source {
 	GSource base;
@@ -39,6 +39,8 @@ src_dispatch(GSource *s, GSourceFunc cb, gpointer ud)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Not const only because g_source_new() takes a mutable pointer: GLib
+ * never writes it; set at compile time, read by the main loop thread. */
 static GSourceFuncs conn_funcs = { NULL, NULL, src_dispatch, NULL, NULL, NULL };
 
 static gboolean
@@ -211,6 +213,7 @@ conn_flush(struct edge_conn *c)
 			}
 		}
 		edge_buf_consume(&c->out, (size_t)w);
+		c->sent += (uint64_t)w;
 	}
 	if (c->close_after_flush)
 		conn_kill(c);
@@ -335,6 +338,26 @@ edge_conn_write(struct edge_conn *c, const void *p, size_t n)
 		return -1;
 	if (edge_buf_append(&c->out, p, n) < 0)
 		return -1;
+	c->queued += n;
+	conn_update(c);
+	return 0;
+}
+
+uint64_t
+edge_conn_queued(const struct edge_conn *c)
+{
+	return c->queued;
+}
+
+/* A record GnuTLS is still sending (tls_retry) counts as gone: its bytes
+ * must be offered again unchanged. */
+int
+edge_conn_unwrite(struct edge_conn *c, uint64_t mark)
+{
+	if (c->dead || mark > c->queued || c->sent + c->tls_retry > mark)
+		return -1;
+	edge_buf_drop_tail(&c->out, (size_t)(c->queued - mark));
+	c->queued = mark;
 	conn_update(c);
 	return 0;
 }

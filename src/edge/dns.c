@@ -17,7 +17,8 @@
 #include <string.h>
 
 #include "common/plog.h"
-#include "edge/edge-internal.h"
+#include "edge/edge-dns.h"
+#include "edge/edge-http.h"
 
 #define MOD "edge"
 
@@ -266,8 +267,6 @@ struct probe {
 	guint timer;
 };
 
-static GList *probes;
-
 static struct edge_target *
 probe_target(struct probe *pr)
 {
@@ -298,7 +297,7 @@ probe_end(struct probe *pr, int healthy, const char *why)
 		g_source_remove(pr->timer);
 	edge_conn_close(pr->c);
 	edge_buf_free(&pr->in);
-	probes = g_list_remove(probes, pr);
+	pr->p->probes = g_list_remove(pr->p->probes, pr);
 	g_free(pr);
 }
 
@@ -370,7 +369,7 @@ probe_start(struct edge_proc *p, struct edge_target *t)
 	pr->addr = t->addr;
 	edge_buf_init(&pr->in, 8192);
 	t->probe = pr;
-	probes = g_list_prepend(probes, pr);
+	p->probes = g_list_prepend(p->probes, pr);
 	gnutls_init(&tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
 	gnutls_set_default_priority(tls);
 	gnutls_credentials_set(tls, GNUTLS_CRD_CERTIFICATE, p->b_creds);
@@ -409,6 +408,6 @@ edge_dns_health_stop(struct edge_proc *p)
 	if (p->health_timer)
 		g_source_remove(p->health_timer);
 	p->health_timer = 0;
-	while (probes)
-		probe_end(probes->data, 0, "stopping");
+	while (p->probes)
+		probe_end(p->probes->data, 0, "stopping");
 }

@@ -21,7 +21,7 @@
 
 #include "common/ini.h"
 #include "common/plog.h"
-#include "edge/edge-internal.h"
+#include "edge/edge-roles.h"
 #include "edge/edge.h"
 #include "turn/turn.h"
 

@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "common/hex.h"
-#include "edge/edge-internal.h"
+#include "edge/edge-http.h"
 
 static int
 is_tchar(unsigned char c)
@@ -351,20 +351,43 @@ edge_http_hop_by_hop(const struct edge_http_msg *m, const char *name, size_t len
 const char *
 edge_http_reason(int status)
 {
+	/* The IANA HTTP status code registry (RFC 9110 15 and the RFCs it
+	 * names): the edge relays whatever a web bridge answers. */
 	static const struct { int code; const char *text; } reasons[] = {
-		{ 101, "Switching Protocols" }, { 200, "OK" }, { 201, "Created" },
-		{ 204, "No Content" }, { 301, "Moved Permanently" }, { 302, "Found" },
-		{ 304, "Not Modified" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
-		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-		{ 408, "Request Timeout" }, { 413, "Content Too Large" },
-		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
-		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+		{ 100, "Continue" }, { 101, "Switching Protocols" }, { 102, "Processing" },
+		{ 103, "Early Hints" }, { 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+		{ 203, "Non-Authoritative Information" }, { 204, "No Content" },
+		{ 205, "Reset Content" }, { 206, "Partial Content" }, { 207, "Multi-Status" },
+		{ 208, "Already Reported" }, { 226, "IM Used" }, { 300, "Multiple Choices" },
+		{ 301, "Moved Permanently" }, { 302, "Found" }, { 303, "See Other" },
+		{ 304, "Not Modified" }, { 305, "Use Proxy" }, { 307, "Temporary Redirect" },
+		{ 308, "Permanent Redirect" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
+		{ 402, "Payment Required" }, { 403, "Forbidden" }, { 404, "Not Found" },
+		{ 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
+		{ 407, "Proxy Authentication Required" }, { 408, "Request Timeout" },
+		{ 409, "Conflict" }, { 410, "Gone" }, { 411, "Length Required" },
+		{ 412, "Precondition Failed" }, { 413, "Content Too Large" },
+		{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
+		{ 416, "Range Not Satisfiable" }, { 417, "Expectation Failed" },
+		{ 421, "Misdirected Request" }, { 422, "Unprocessable Content" }, { 423, "Locked" },
+		{ 424, "Failed Dependency" }, { 425, "Too Early" }, { 426, "Upgrade Required" },
+		{ 428, "Precondition Required" }, { 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 451, "Unavailable For Legal Reasons" }, { 500, "Internal Server Error" },
+		{ 501, "Not Implemented" }, { 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+		{ 504, "Gateway Timeout" }, { 505, "HTTP Version Not Supported" },
+		{ 506, "Variant Also Negotiates" }, { 507, "Insufficient Storage" },
+		{ 508, "Loop Detected" }, { 510, "Not Extended" },
+		{ 511, "Network Authentication Required" },
 	};
+	/* Unregistered codes: the phrase of their class (RFC 9110 15). */
+	static const char *const classes[] = { "Unknown", "Informational", "Successful",
+					       "Redirection", "Client Error", "Server Error" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(reasons); i++)
 		if (reasons[i].code == status)
 			return reasons[i].text;
-	return "Status";
+	return classes[status >= 100 && status <= 599 ? status / 100 : 0];
 }
 
 /* ---- chunked bodies ---- */
@@ -497,6 +520,15 @@ edge_http_ws_accept(const char *key, size_t key_len, char out[32])
 	g_free(b64);
 }
 
+static int
+method_in(const char *m, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(m, set[i]))
+			return 1;
+	return 0;
+}
+
 /* The guest methods the edge forwards (issue 6: GET, POST, PUT, HEAD,
  * DELETE; WebSocket upgrades are GETs).  Both roles check it: the outside
  * before forwarding, the inside again on what the tunnel delivers. */
@@ -505,8 +537,13 @@ edge_http_method_allowed(const char *m)
 {
 	static const char *const ok[] = { "GET", "POST", "PUT", "HEAD", "DELETE" };
 
-	for (size_t i = 0; i < G_N_ELEMENTS(ok); i++)
-		if (!strcmp(m, ok[i]))
-			return 1;
-	return 0;
+	return method_in(m, ok, G_N_ELEMENTS(ok));
+}
+
+int
+edge_http_method_idempotent(const char *m)
+{
+	static const char *const ok[] = { "GET", "PUT", "HEAD", "DELETE" };
+
+	return method_in(m, ok, G_N_ELEMENTS(ok));
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-tls.h"
 
 int
 edge_tls_creds(gnutls_certificate_credentials_t *out, const struct edge_pair *pairs,

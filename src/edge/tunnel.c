@@ -6,16 +6,16 @@
  * consumer), and the PING heartbeat that detects a dead link.
  *
  * The tunnel objects are owned by proc->tunnels; their streams belong to
- * the role (outside.c: guests' requests; inside.c: web bridge requests).
+ * the role (outside: guests' requests; inside: web bridge requests), which
+ * plugs in through t->ops (edge-tunnel.h) instead of being called by name.
  * Main loop thread only.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "common/plog.h"
-#include "edge/edge-internal.h"
-
-void (*edge_tunnel_dead_hook)(struct edge_tunnel *t, const char *why);
+#include "edge/edge-http.h"
+#include "edge/edge-tunnel.h"
 
 /* ---- hello ---- */
 
@@ -96,11 +96,14 @@ edge_tunnel_hello_get(const struct edge_hello *h, const char *name)
 /* ---- tunnel ---- */
 
 struct edge_tunnel *
-edge_tunnel_new(struct edge_proc *p, unsigned slot)
+edge_tunnel_new(struct edge_proc *p, const struct edge_config *cfg,
+		const struct edge_tunnel_ops *ops, unsigned slot)
 {
 	struct edge_tunnel *t = g_new0(struct edge_tunnel, 1);
 
 	t->proc = p;
+	t->cfg = cfg;
+	t->ops = ops;
 	t->slot = slot;
 	t->rtt_us = -1;
 	t->since = g_get_real_time();
@@ -136,10 +139,44 @@ edge_tunnel_nv(const char *name, const char *value)
 	return nv;
 }
 
-int
-edge_tunnel_h2_start(struct edge_tunnel *t, nghttp2_session_callbacks *cbs, int server)
+/* Every received frame: PING answers give the RTT, then the role's look. */
+static int
+on_frame(nghttp2_session *h2, const nghttp2_frame *f, void *ud)
 {
-	const struct edge_config *cfg = t->proc->cfg;
+	struct edge_tunnel *t = ud;
+
+	if (f->hd.type == NGHTTP2_PING && (f->hd.flags & NGHTTP2_FLAG_ACK) && t->ping_sent) {
+		t->rtt_us = edge_util_now_us() - t->ping_sent;
+		t->ping_sent = 0;
+	}
+	return t->ops->frame_recv ? t->ops->frame_recv(h2, f, ud) : 0;
+}
+
+/* The session copies the callbacks: built per session, freed at once. */
+static nghttp2_session_callbacks *
+role_callbacks(const struct edge_tunnel_ops *ops)
+{
+	nghttp2_session_callbacks *cbs;
+
+	if (nghttp2_session_callbacks_new(&cbs) != 0)
+		return NULL;
+	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame);
+	if (ops->begin_headers)
+		nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, ops->begin_headers);
+	if (ops->header)
+		nghttp2_session_callbacks_set_on_header_callback(cbs, ops->header);
+	if (ops->data)
+		nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, ops->data);
+	if (ops->stream_close)
+		nghttp2_session_callbacks_set_on_stream_close_callback(cbs, ops->stream_close);
+	return cbs;
+}
+
+int
+edge_tunnel_h2_start(struct edge_tunnel *t)
+{
+	const struct edge_config *cfg = t->cfg;
+	nghttp2_session_callbacks *cbs = role_callbacks(t->ops);
 	nghttp2_option *opt;
 	nghttp2_settings_entry s[] = {
 		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 10000 },
@@ -147,8 +184,10 @@ edge_tunnel_h2_start(struct edge_tunnel *t, nghttp2_session_callbacks *cbs, int 
 		{ NGHTTP2_SETTINGS_MAX_FRAME_SIZE, 65536 },
 		{ NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1 },  /* RFC 8441: server side */
 	};
-	int rc;
+	int rc, server = t->ops->server;
 
+	if (!cbs)
+		return -1;
 	nghttp2_option_new(&opt);
 	/* Stream windows are reopened only once the consumer took the bytes. */
 	nghttp2_option_set_no_auto_window_update(opt, 1);
@@ -156,6 +195,7 @@ edge_tunnel_h2_start(struct edge_tunnel *t, nghttp2_session_callbacks *cbs, int 
 	rc = server ? nghttp2_session_server_new2(&t->h2, cbs, t, opt)
 		    : nghttp2_session_client_new2(&t->h2, cbs, t, opt);
 	nghttp2_option_del(opt);
+	nghttp2_session_callbacks_del(cbs);
 	if (rc < 0)
 		return -1;
 	nghttp2_submit_settings(t->h2, NGHTTP2_FLAG_NONE, s, server ? 4 : 3);
@@ -227,7 +267,7 @@ static gboolean
 tunnel_ping(gpointer data)
 {
 	struct edge_tunnel *t = data;
-	int64_t now = edge_util_now_us(), interval = (int64_t)t->proc->cfg->t_ping_interval * 1000000;
+	int64_t now = edge_util_now_us(), interval = (int64_t)t->cfg->t_ping_interval * 1000000;
 	uint8_t opaque[8];
 
 	if (!t->h2)
@@ -237,7 +277,7 @@ tunnel_ping(gpointer data)
 		snprintf(why, sizeof(why), "no answer to PING for %lld s: the link is dead",
 			 (long long)((now - t->ping_sent) / 1000000));
 		t->ping_timer = 0;
-		edge_tunnel_dead_hook(t, why);
+		t->ops->dead(t, why);
 		return G_SOURCE_REMOVE;
 	}
 	if (!t->ping_sent) {
@@ -253,17 +293,8 @@ void
 edge_tunnel_ping_start(struct edge_tunnel *t)
 {
 	t->ping_sent = 0;
-	t->ping_timer = g_timeout_add_seconds(t->proc->cfg->t_ping_interval, tunnel_ping, t);
+	t->ping_timer = g_timeout_add_seconds(t->cfg->t_ping_interval, tunnel_ping, t);
 	tunnel_ping(t);
-}
-
-void
-edge_tunnel_on_frame(struct edge_tunnel *t, const nghttp2_frame *f)
-{
-	if (f->hd.type == NGHTTP2_PING && (f->hd.flags & NGHTTP2_FLAG_ACK) && t->ping_sent) {
-		t->rtt_us = edge_util_now_us() - t->ping_sent;
-		t->ping_sent = 0;
-	}
 }
 
 void
@@ -288,4 +319,12 @@ edge_tunnel_teardown(struct edge_tunnel *t)
 		explicit_bzero(t->hello.data, t->hello.alloc);   /* may hold a password */
 	edge_buf_free(&t->hello);
 	edge_buf_init(&t->hello, EDGE_HELLO_MAX);
+}
+
+void
+edge_tunnel_free(struct edge_tunnel *t)
+{
+	edge_tunnel_teardown(t);
+	edge_buf_free(&t->hello);
+	g_free(t);
 }

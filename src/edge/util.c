@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-base.h"
 
 int64_t
 edge_util_now_us(void)

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-http.h"
+#include "edge/edge-tunnel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

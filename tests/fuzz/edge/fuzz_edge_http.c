@@ -3,12 +3,17 @@
  * (src/edge/http.c): request head, response head, and the chunked decoder
  * fed both at once and byte by byte (the two must agree).  The first input
  * byte picks the max-head cap so the "too large" paths are reached too.
+ * Then the same bytes go to a real guest connection (guest.c: head
+ * checks, Host and method rules, the HTTP/2 request built from the head,
+ * body and chunked handling) with an Active tunnel behind it on every
+ * other input, so accepted requests are submitted to nghttp2.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-http.h"
+#include "edge_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,6 +44,22 @@ chunked_both_ways(const uint8_t *in, size_t n)
 		abort();                   /* incremental and one-shot decoding disagree */
 	free(out1);
 	free(out2);
+}
+
+static void
+guest_head(const uint8_t *d, size_t n, size_t cap)
+{
+	struct edge_tunnel *t = NULL;
+
+	fx_proc_init();
+	fx_cfg.w_max_head = (unsigned)cap;
+	if (cap & 64)
+		t = fx_tunnel(&edge_outside_tunnel_ops);
+	fx_guest(d, n, cap % (n + 1));
+	fx_loop();
+	if (t)
+		fx_end_tunnel(t);
+	fx_end();
 }
 
 int
@@ -77,5 +98,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	edge_http_parse_response((const char *)data, size, cap, &m, &why);
 	chunked_both_ways(data, size);
+	guest_head(data, size, cap);
 	return 0;
 }

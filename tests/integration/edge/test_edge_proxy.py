@@ -3,6 +3,7 @@
 WebSocket echo, status/metrics, and the outside's refusals (unknown Host,
 methods, CONNECT, absolute-URI, smuggling attempts, slowloris)."""
 import concurrent.futures
+import socket
 import json
 import subprocess
 import time
@@ -75,6 +76,19 @@ check(first.startswith(b"HTTP/1.1 100 Continue") and b"echo:abc" in first + rest
 # ---- refusals ----
 code, body, _ = lab.curl("/", "-H", "Host: evil.example.com")
 check(code == 400, "unknown Host -> 400", code)
+# Host must be the name the TLS connection was opened for (SNI): 421
+import ssl as _ssl
+ctx = _ssl.create_default_context(cafile=lab.certs.ca)
+ctx.check_hostname = False
+raw_ = socket.create_connection(("127.0.0.1", lab.w_port), 10)
+s_ = ctx.wrap_socket(raw_, server_hostname="other.octavio.com")
+s_.sendall(b"GET / HTTP/1.1\r\nHost: cmsweb.octavio.com\r\nConnection: close\r\n\r\n")
+r = read_all(s_)
+check(r.startswith(b"HTTP/1.1 421 Misdirected Request\r\n"), "Host differs from the TLS SNI -> 421", r[:200])
+s_ = tls_connect(lab.w_port, lab.certs.ca, "CMSWEB.octavio.com")
+s_.sendall(b"GET / HTTP/1.1\r\nHost: cmsweb.octavio.com\r\nConnection: close\r\n\r\n")
+r = read_all(s_)
+check(r.startswith(b"HTTP/1.1 200"), "SNI and Host equal but for case -> 200", r[:200])
 code, body, _ = lab.curl("/", "-X", "OPTIONS")
 check(code == 405, "OPTIONS -> 405", code)
 code, body, _ = lab.curl("/", "-X", "TRACE")

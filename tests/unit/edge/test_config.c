@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "common/ini.h"
-#include "edge/edge-internal.h"
+#include <glib.h>
+
+#include "edge/edge-config.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/edge-config-XXXXXX";

@@ -2,7 +2,8 @@
  * chunked decoder, which stand between the internet and the tunnel. */
 #include <string.h>
 
-#include "edge/edge-internal.h"
+#include "edge/edge-http.h"
+#include "edge/edge-tunnel.h"
 #include "tap.h"
 
 static int
@@ -213,9 +214,30 @@ test_hello(void)
 	is_int(edge_tunnel_hello_parse(s, strlen(s), &h, &why), EDGE_ERROR, "folded hello line refused");
 }
 
+/* Issue 17: "411 Status".  Every phrase the edge can emit is a real one. */
+static void
+test_reasons(void)
+{
+	int bad = 0;
+
+	is_str(edge_http_reason(411), "Length Required", "411 Length Required");
+	is_str(edge_http_reason(421), "Misdirected Request", "421 Misdirected Request");
+	is_str(edge_http_reason(429), "Too Many Requests", "429 Too Many Requests");
+	is_str(edge_http_reason(413), "Content Too Large", "413 Content Too Large");
+	is_str(edge_http_reason(299), "Successful", "an unregistered 2xx gets its class");
+	is_str(edge_http_reason(599), "Server Error", "an unregistered 5xx gets its class");
+	is_str(edge_http_reason(42), "Unknown", "out of range");
+	for (int c = 100; c <= 599; c++)
+		bad += !strcmp(edge_http_reason(c), "Status") || !edge_http_reason(c)[0];
+	is_int(bad, 0, "no code answers the placeholder \"Status\"");
+	ok(edge_http_method_idempotent("GET") && edge_http_method_idempotent("PUT") &&
+	   !edge_http_method_idempotent("POST"), "idempotent methods (retry after a lost tunnel)");
+}
+
 int
 main(void)
 {
+	test_reasons();
 	test_good();
 	test_refused();
 	test_oversized();
