@@ -151,10 +151,10 @@ seed_db(struct meet_server *srv)
 		c->complete(st, space, 1, none);
 		g_hash_table_unref(none);
 	}
-	for (unsigned i = 0; ok && i < srv->cfg.nseed_domains; i++) {
+	for (unsigned i = 0; ok && i < srv->cfg.seed_domains.n; i++) {
 		char *rule = g_uuid_string_random();
 		ok = meet_store_insert(st, "inboundDialPlanRules", rule, NULL) == 0 &&
-		     meet_store_set(st, rule, "domain", srv->cfg.seed_domains[i]) == 0 &&
+		     meet_store_set(st, rule, "domain", srv->cfg.seed_domains.d[i]) == 0 &&
 		     meet_store_set(st, rule, "priority", "0") == 0 &&
 		     meet_store_set(st, rule, "resolveTocoSpaces", "true") == 0;
 		g_free(rule);
@@ -165,7 +165,7 @@ seed_db(struct meet_server *srv)
 		return -1;
 	}
 	meet_event(PLOG_INFO, "first start: created space \"Proxy webRTC\" (proxywebrtc, call ID 100101)"
-		   " and inbound rules for %u domains", srv->cfg.nseed_domains);
+		   " and inbound rules for %u domains", srv->cfg.seed_domains.n);
 	return 0;
 }
 

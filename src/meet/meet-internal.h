@@ -20,22 +20,32 @@
 /* ---- config.c (meet_config_*) ------------------------------------------ */
 
 #define MEET_MAX_DOMAINS 8
+#define MEET_MAX_PROXIES 16
+
+struct meet_domains {
+	char *d[MEET_MAX_DOMAINS];
+	unsigned n;
+};
+
+/* Peers whose X-Forwarded-For is believed (none by default). */
+struct meet_proxies {
+	struct cidr c[MEET_MAX_PROXIES];
+	unsigned n;
+};
 
 struct meet_config {
 	char *state_dir;            /* [meet] state */
 	char *log_level;
 	char *event_log;            /* file; default <state>/events.log */
 	int seed;                   /* create the seed's space on an empty db */
-	char *seed_domains[MEET_MAX_DOMAINS];
-	unsigned nseed_domains;
+	struct meet_domains seed_domains;
 	char *guest_jid_domain;
 	char *web_listen, *web_cert, *web_key, *web_root, *web_trust;
 	char *web_url;              /* external Web Bridge URI, for webAddress */
 	char *background_uri, *logo_uri;
 	int allow_passcode_access, allow_hyperlinks;
 	unsigned long guest_attempts, guest_window;
-	struct cidr trusted_proxies[16];   /* peers whose X-Forwarded-For is believed */
-	unsigned ntrusted_proxies;
+	struct meet_proxies web_proxies;    /* [webbridge] trusted-proxies */
 	char *cb_cert;              /* [callbridge] certificate */
 	unsigned long link_retry;
 	unsigned long turn_udp_port;  /* UDP port of TURN servers (vendor: 3478) */

@@ -83,9 +83,9 @@ client_addr(struct meet_webbridge *wb, SoupServerMessage *msg, char *out, size_t
 	if (!xff || addr_parse(out, 0, &ss) < 0)
 		return;
 	addr_canonical(&ss, &canon);
-	for (unsigned i = 0; i < wb->srv->cfg.ntrusted_proxies && !trusted; i++)
-		trusted = wb->srv->cfg.trusted_proxies[i].af == canon.ss_family &&
-			  cidr_match(&wb->srv->cfg.trusted_proxies[i], &canon);
+	for (unsigned i = 0; i < wb->srv->cfg.web_proxies.n && !trusted; i++)
+		trusted = wb->srv->cfg.web_proxies.c[i].af == canon.ss_family &&
+			  cidr_match(&wb->srv->cfg.web_proxies.c[i], &canon);
 	if (trusted) {
 		const char *last = strrchr(xff, ',');
 		char *v = g_strstrip(g_strdup(last ? last + 1 : xff));
@@ -200,6 +200,25 @@ guest_hold(struct meet_webbridge *wb, SoupServerMessage *msg, unsigned n)
 	soup_server_message_pause(msg);
 }
 
+/* Sends a request m (consumed) to the call bridge with the next request
+ * number and the guest's address, and holds msg for the answer; 503 when
+ * the link is down. */
+static void
+guest_ask(struct meet_webbridge *wb, SoupServerMessage *msg, const char *type, GHashTable *m)
+{
+	char client[64], req[16];
+
+	client_addr(wb, msg, client, sizeof(client));
+	g_snprintf(req, sizeof(req), "%u", ++wb->next_req);
+	meet_link_set(m, "req", req);
+	meet_link_set(m, "client", client);
+	if (meet_link_send(wb->srv->link, MEET_LINK_WEBBRIDGE, type, m) < 0) {
+		json_reply(msg, 503, "{\"error\":\"linkDown\"}");
+		return;
+	}
+	guest_hold(wb, msg, wb->next_req);
+}
+
 static int
 valid_digits(const char *s, size_t max)
 {
@@ -219,7 +238,6 @@ guest_resolve(struct meet_webbridge *wb, SoupServerMessage *msg, const struct me
 	const char *cid = meet_form_get(f, "callId"), *pc = meet_form_get(f, "passcode");
 	const char *secret = meet_form_get(f, "secret");
 	GHashTable *m;
-	char client[64], req[16];
 
 	cid = cid ? cid : "";
 	pc = pc ? pc : "";
@@ -230,19 +248,11 @@ guest_resolve(struct meet_webbridge *wb, SoupServerMessage *msg, const struct me
 		json_reply(msg, 400, "{\"error\":\"badRequest\"}");
 		return;
 	}
-	client_addr(wb, msg, client, sizeof(client));
-	g_snprintf(req, sizeof(req), "%u", ++wb->next_req);
 	m = meet_link_msg();
-	meet_link_set(m, "req", req);
 	meet_link_set(m, "callId", cid);
 	meet_link_set(m, "passcode", pc);
 	meet_link_set(m, "secret", secret);
-	meet_link_set(m, "client", client);
-	if (meet_link_send(wb->srv->link, MEET_LINK_WEBBRIDGE, "resolve", m) < 0) {
-		json_reply(msg, 503, "{\"error\":\"linkDown\"}");
-		return;
-	}
-	guest_hold(wb, msg, wb->next_req);
+	guest_ask(wb, msg, "resolve", m);
 }
 
 static void
@@ -250,7 +260,6 @@ guest_login(struct meet_webbridge *wb, SoupServerMessage *msg, const struct meet
 {
 	const char *token = meet_form_get(f, "token"), *name = meet_form_get(f, "name");
 	GHashTable *m;
-	char client[64], req[16];
 	char *clean;
 
 	if (!token || !name || strlen(token) > 64)
@@ -260,19 +269,11 @@ guest_login(struct meet_webbridge *wb, SoupServerMessage *msg, const struct meet
 		g_free(clean);
 		goto bad;
 	}
-	client_addr(wb, msg, client, sizeof(client));
-	g_snprintf(req, sizeof(req), "%u", ++wb->next_req);
 	m = meet_link_msg();
-	meet_link_set(m, "req", req);
 	meet_link_set(m, "token", token);
 	meet_link_set(m, "name", clean);
-	meet_link_set(m, "client", client);
 	g_free(clean);
-	if (meet_link_send(wb->srv->link, MEET_LINK_WEBBRIDGE, "login", m) < 0) {
-		json_reply(msg, 503, "{\"error\":\"linkDown\"}");
-		return;
-	}
-	guest_hold(wb, msg, wb->next_req);
+	guest_ask(wb, msg, "login", m);
 	return;
 bad:
 	json_reply(msg, 400, "{\"error\":\"badRequest\"}");
