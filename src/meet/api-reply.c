@@ -105,11 +105,12 @@ api_paging(struct req *r, long *offset, long *limit)
 	*limit = (long)r->srv->cfg.page_cap;
 	for (int i = 0; i < 2; i++) {
 		const char *v = meet_form_get(&r->query, names[i]);
-		char *end;
+		char *end = NULL;
 		if (!v)
 			continue;
-		long n = strtol(v, &end, 10);
-		if (!*v || *end || n < 0 || strlen(v) > 9) {
+		/* Digits only: strtol would take "  1" and "+1". */
+		long n = g_ascii_isdigit(*v) ? strtol(v, &end, 10) : -1;
+		if (n < 0 || *end || strlen(v) > 9) {
 			api_reply_param(r, names[i], "invalidValue");
 			return -1;
 		}

@@ -152,14 +152,23 @@ dispatch(struct req *r)
 
 /* ---- authentication -------------------------------------------------------- */
 
+/* Basic auth.  A request without credentials is the challenge round-trip
+ * clients make before sending them: 401, never counted.  Only wrong
+ * credentials count towards the client prefix's limit. */
 static int
 authorised(struct req *r)
 {
 	char *user = NULL;
+	unsigned wait = meet_limit_retry_after(r->srv->auth_limit, r->client);
 
-	if (meet_limit_blocked(r->srv->auth_limit, r->client)) {
+	if (wait > 0) {
 		api_reply_status(r, 429);
-		r->out->retry_after = 60;
+		r->out->retry_after = wait;
+		return 0;
+	}
+	if (!r->in->authorization || !*r->in->authorization) {
+		api_reply_status(r, 401);
+		r->out->challenge = 1;
 		return 0;
 	}
 	if (!meet_auth_check(r->srv->store, r->in->authorization, &user)) {
@@ -193,7 +202,8 @@ meet_api_handle(struct api *api, const struct api_in *in, struct api_out *out)
 	r.in = in;
 	r.out = out;
 	r.method = in->method;
-	g_strlcpy(r.client, in->peer ? in->peer : "", sizeof(r.client));
+	meet_limit_client(in->peer ? in->peer : "", in->forwarded_for, &api->srv->cfg.api_proxies,
+			  r.client, sizeof(r.client));
 	if (authorised(&r))
 		dispatch(&r);
 	req_clear(&r);
@@ -221,13 +231,19 @@ meet_api_defer_done(struct api_defer *d, struct meet_node *doc)
 
 /* ---- libsoup adapter --------------------------------------------------------- */
 
+const char *
+meet_api_reason(unsigned status)
+{
+	return status == 429 ? "Too Many Requests" : NULL;
+}
+
 static void
 out_to_msg(SoupServerMessage *msg, struct api_out *out)
 {
 	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
 	char buf[16];
 
-	soup_server_message_set_status(msg, out->status, NULL);
+	soup_server_message_set_status(msg, out->status, meet_api_reason(out->status));
 	if (out->location)
 		soup_message_headers_replace(h, "Location", out->location);
 	if (out->retry_after) {

@@ -82,12 +82,12 @@ meet_cb__on_resolve(struct meet_callbridge *cb, GHashTable *in)
 	GHashTable *out = meet_link_msg();
 	char *passcode = NULL, *space = NULL;
 	const char *status;
-	unsigned rq = ++cb->requests;
+	unsigned rq = ++cb->requests, wait = 0;
 
 	meet_link_set(out, "req", meet_link_get(in, "req"));
 	meet_event(PLOG_INFO, "web bridge link %u: new guest login request %u received",
 		   meet_link_number(cb->srv->link), rq);
-	if (meet_limit_blocked(cb->srv->guest_limit, client)) {
+	if ((wait = meet_limit_retry_after(cb->srv->guest_limit, client)) > 0) {
 		status = "rateLimited";
 		meet_event(PLOG_WARN, "guest login request %u: refused, too many failed attempts from %s",
 			   rq, client);
@@ -97,10 +97,20 @@ meet_cb__on_resolve(struct meet_callbridge *cb, GHashTable *in)
 		   *secret ? "secret" : "passcode");
 	meet_event(PLOG_INFO, "guest login request %u: resolution in progress", rq);
 	space = cb_find_space(cb, call_id, secret, &passcode);
+	if (space && (wait = meet_limit_space_delay(cb->srv->space_limit, space)) > 0) {
+		/* Many failures against this space from all addresses: slow
+		 * every guess down, the right one included, but never lock. */
+		status = "rateLimited";
+		meet_event(PLOG_WARN, "guest login request %u: space %s is under a guessing attack: "
+			   "answer delayed %u s", rq, space, wait);
+		goto reply;
+	}
 	status = space ? cb_check_passcode(passcode, meet_link_get(in, "passcode"), secret) : "notFound";
 	if (strcmp(status, "ok")) {
 		if (strcmp(status, "passcodeRequired"))
 			meet_limit_fail(cb->srv->guest_limit, client);
+		if (space && !strcmp(status, "badPasscode"))
+			meet_limit_space_fail(cb->srv->space_limit, space);
 		meet_event(PLOG_INFO, "guest login request %u: resolution failed (%s) from %s", rq,
 			   status, client);
 		goto reply;
@@ -121,6 +131,11 @@ meet_cb__on_resolve(struct meet_callbridge *cb, GHashTable *in)
 	if (obj)
 		g_hash_table_unref(obj);
 reply:
+	if (wait) {
+		char buf[16];
+		g_snprintf(buf, sizeof(buf), "%u", wait);
+		meet_link_set(out, "retryAfter", buf);
+	}
 	meet_link_set(out, "status", status);
 	meet_cb__reply(cb, "resolved", out);
 	g_free(space);

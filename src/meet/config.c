@@ -248,6 +248,11 @@ static const struct cfg_key cfg_keys[] = {
 	{ "webbridge", "trusted-proxies", OFF(web_proxies), set_proxies, 0, 0 },
 	{ "webbridge", "guest-attempts", OFF(guest_attempts), set_uint, 1, 1000 },
 	{ "webbridge", "guest-attempt-window", OFF(guest_window), set_uint, 1, 86400 },
+	{ "webbridge", "guest-prefix-ipv4", OFF(guest_prefix4), set_uint, 8, 32 },
+	{ "webbridge", "guest-prefix-ipv6", OFF(guest_prefix6), set_uint, 16, 128 },
+	{ "webbridge", "space-attempts", OFF(space_attempts), set_uint, 1, 100000 },
+	{ "webbridge", "space-attempt-window", OFF(space_window), set_uint, 1, 86400 },
+	{ "webbridge", "space-max-delay", OFF(space_max_delay), set_uint, 1, 3600 },
 	{ "callbridge", "certificate", OFF(cb_cert), set_path, 0, 0 },
 	{ "callbridge", "link-retry", OFF(link_retry), set_uint, 1, 3600 },
 	{ "callbridge", "turn-udp-port", OFF(turn_udp_port), set_uint, 1, 65535 },
@@ -266,6 +271,9 @@ static const struct cfg_key cfg_keys[] = {
 	{ "api", "key", OFF(api_key), set_path, 0, 0 },
 	{ "api", "auth-attempts", OFF(auth_attempts), set_uint, 1, 1000 },
 	{ "api", "auth-window", OFF(auth_window), set_uint, 1, 86400 },
+	{ "api", "auth-prefix-ipv4", OFF(auth_prefix4), set_uint, 8, 32 },
+	{ "api", "auth-prefix-ipv6", OFF(auth_prefix6), set_uint, 16, 128 },
+	{ "api", "trusted-proxies", OFF(api_proxies), set_proxies, 0, 0 },
 	{ "api", "max-body", OFF(max_body), set_uint, 1024, 16u << 20 },
 	{ "api", "page-limit", OFF(page_cap), set_uint, 1, 1000 },
 	{ "api", "probe-timeout-ms", OFF(probe_timeout_ms), set_uint, 100, 60000 },
@@ -303,6 +311,11 @@ cfg_defaults(struct meet_config *cfg)
 	cfg->allow_hyperlinks = 1;
 	cfg->guest_attempts = 10;
 	cfg->guest_window = 60;
+	cfg->guest_prefix4 = cfg->auth_prefix4 = 32;
+	cfg->guest_prefix6 = cfg->auth_prefix6 = 64;
+	cfg->space_attempts = 50;
+	cfg->space_window = 600;
+	cfg->space_max_delay = 60;
 	cfg->link_retry = 10;
 	cfg->turn_udp_port = 3478;
 	cfg->api_listen = g_strdup("127.0.0.1:8445");

@@ -41,7 +41,7 @@ struct meet_webbridge {
 static void
 json_reply(SoupServerMessage *msg, unsigned status, const char *json)
 {
-	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_status(msg, status, meet_api_reason(status));
 	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
 				     "Cache-Control", "no-store");
 	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, json,
@@ -65,34 +65,19 @@ json_str(const char *s)
 	return g_string_free(o, FALSE);
 }
 
-/* The guest's address: the TCP peer, or, when the peer is a trusted proxy
- * (the inside edge), the last X-Forwarded-For entry it added.  Rate limits
- * and logs use it; a guest cannot spoof it through an untrusted peer. */
+/* The guest's address (meet_limit_client): the TCP peer, or what trusted
+ * proxies (the inside edge) say in X-Forwarded-For.  Rate limits and logs
+ * use it; a guest cannot spoof it through an untrusted peer. */
 static void
 client_addr(struct meet_webbridge *wb, SoupServerMessage *msg, char *out, size_t cap)
 {
 	GSocketAddress *sa = soup_server_message_get_remote_address(msg);
 	const char *xff = soup_message_headers_get_list(soup_server_message_get_request_headers(msg),
 							"X-Forwarded-For");
-	struct sockaddr_storage ss, canon;
 	char *s = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(sa)));
-	int trusted = 0;
 
-	g_strlcpy(out, s, cap);
+	meet_limit_client(s, xff, &wb->srv->cfg.web_proxies, out, cap);
 	g_free(s);
-	if (!xff || addr_parse(out, 0, &ss) < 0)
-		return;
-	addr_canonical(&ss, &canon);
-	for (unsigned i = 0; i < wb->srv->cfg.web_proxies.n && !trusted; i++)
-		trusted = wb->srv->cfg.web_proxies.c[i].af == canon.ss_family &&
-			  cidr_match(&wb->srv->cfg.web_proxies.c[i], &canon);
-	if (trusted) {
-		const char *last = strrchr(xff, ',');
-		char *v = g_strstrip(g_strdup(last ? last + 1 : xff));
-		if (addr_parse(v, 0, &ss) == 0)
-			g_strlcpy(out, v, cap);
-		g_free(v);
-	}
 }
 
 /* ---- static files ------------------------------------------------------ */
@@ -387,6 +372,9 @@ wb_on_resolved(struct meet_webbridge *wb, GHashTable *in)
 	token = json_str(meet_link_get(in, "token"));
 	body = !strcmp(status, "ok") ? g_strdup_printf("{\"token\":%s,\"spaceName\":%s}", token, name)
 				     : g_strdup_printf("{\"error\":\"%s\"}", status);
+	if (*meet_link_get(in, "retryAfter"))
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After",
+					     meet_link_get(in, "retryAfter"));
 	json_reply(msg, status_http(status), body);
 	soup_server_message_unpause(msg);
 	g_object_unref(msg);

@@ -54,9 +54,14 @@ fixture_open(struct fixture *fx, const char *extra)
 		return -1;
 	}
 	fx->srv.auth_limit = meet_limit_new((unsigned)fx->srv.cfg.auth_attempts,
-					    (unsigned)fx->srv.cfg.auth_window);
+					    (unsigned)fx->srv.cfg.auth_window,
+					    (unsigned)fx->srv.cfg.auth_prefix4, (unsigned)fx->srv.cfg.auth_prefix6);
 	fx->srv.guest_limit = meet_limit_new((unsigned)fx->srv.cfg.guest_attempts,
-					     (unsigned)fx->srv.cfg.guest_window);
+					     (unsigned)fx->srv.cfg.guest_window,
+					     (unsigned)fx->srv.cfg.guest_prefix4, (unsigned)fx->srv.cfg.guest_prefix6);
+	fx->srv.space_limit = meet_limit_space_new((unsigned)fx->srv.cfg.space_attempts,
+						   (unsigned)fx->srv.cfg.space_window,
+						   (unsigned)fx->srv.cfg.space_max_delay);
 	fx->srv.started = g_get_monotonic_time();
 	fx->srv.link = meet_link_new(1, "unit.test");
 	fx->srv.cb = meet_cb_new(&fx->srv);
@@ -76,6 +81,7 @@ fixture_close(struct fixture *fx)
 	meet_link_free(fx->srv.link);
 	meet_limit_free(fx->srv.auth_limit);
 	meet_limit_free(fx->srv.guest_limit);
+	meet_limit_free(fx->srv.space_limit);
 	meet_store_close(fx->srv.store);
 	meet_auth_shutdown();
 	meet_events_close();

@@ -42,6 +42,10 @@ test_params(struct fixture *fx)
 	is_int(fixture_req(fx, "GET", "/api/v1/coSpaces", "limit=abc", NULL, &o), 400, "limit=abc: 400");
 	ok(has(&o, "parameter=\"limit\"") && has(&o, "error=\"invalidValue\""), "... names limit: %s", o.body);
 	meet_api_out_clear(&o);
+	is_int(fixture_req(fx, "GET", "/api/v1/coSpaces", "limit=%20%201", NULL, &o), 400, "limit=  1: 400");
+	meet_api_out_clear(&o);
+	is_int(fixture_req(fx, "GET", "/api/v1/coSpaces", "limit=+1", NULL, &o), 400, "limit=+1: 400");
+	meet_api_out_clear(&o);
 	is_int(fixture_req(fx, "GET", "/api/v1/coSpaces", "offset=-1", NULL, &o), 400, "offset=-1: 400");
 	meet_api_out_clear(&o);
 	is_int(fixture_req(fx, "GET", "/api/v1/coSpaces", "color=red", NULL, &o), 400, "unknown query name: 400");
@@ -138,8 +142,12 @@ test_auth(struct fixture *fx)
 	struct api_out o;
 	struct api_in in = { .method = "GET", .path = "/api/v1/coSpaces", .peer = "198.51.100.7" };
 
+	for (int i = 0; i < 10; i++) {
+		meet_api_handle(&fx->api, &in, &o);
+		meet_api_out_clear(&o);
+	}
 	meet_api_handle(&fx->api, &in, &o);
-	is_int(o.status, 401, "no credentials: 401");
+	is_int(o.status, 401, "no credentials, 11 times: still 401, never counted");
 	ok(o.challenge, "... with a challenge");
 	meet_api_out_clear(&o);
 	in.authorization = "Basic YWRtaW46d3Jvbmc=";   /* admin:wrong */
