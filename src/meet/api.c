@@ -1,11 +1,12 @@
 /*
- * api.c: the vendor-compatible REST API on the admin listener (/api/v1).
+ * api.c: the vendor-compatible REST API on the admin listener (/api/v1):
+ * the one route table, dispatch, and the libsoup adapter.
  *
  * Request path: early handler (body cap, before the body is read) ->
- * handler: rate limit, Basic auth, route table -> one function per route.
- * Generic collections (schema.c) share create/list/get/update/delete;
- * calls and callLegs come from the call bridge; status probes pause the
- * message and answer from a callback.  Loop thread only.
+ * handler: api_in from the message -> meet_api_handle: rate limit, Basic
+ * auth, route table -> one function per route (api-*.c) -> api_out back
+ * onto the message.  Status probes answer later (struct api_defer).  Loop
+ * thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,1123 +15,12 @@
 #include <libsoup/soup.h>
 
 #include "common/plog.h"
-#include "meet/callbridge.h"
-#include "meet/meet-internal.h"
+#include "meet/api-internal.h"
 
-#define API_MAX_SEGS 6
-#define API_MAX_SEG_LEN 64
+/* ---- the route table ------------------------------------------------------ */
 
-struct api {
-	struct meet_server *srv;
-	SoupServer *server;
-	unsigned outstanding;       /* paused messages awaiting a probe */
-};
-
-struct req {
-	struct meet_server *srv;
-	struct api *api;
-	SoupServerMessage *msg;
-	const char *method;
-	char *segs[API_MAX_SEGS];
-	unsigned nsegs;
-	struct meet_form query, body;
-	int json;
-	char client[64];
-};
-
-/* ---- responses ---------------------------------------------------------- */
-
-static void
-reply_node(struct req *r, unsigned status, struct meet_node *n)
-{
-	char *body = r->json ? meet_node_json(n) : meet_node_xml(n);
-
-	soup_server_message_set_status(r->msg, status, NULL);
-	soup_server_message_set_response(r->msg, r->json ? "application/json" : "text/xml",
-					 SOUP_MEMORY_TAKE, body, strlen(body));
-	meet_node_free(n);
-}
-
-static void
-reply_fail(struct req *r, unsigned status, const char *reason)
-{
-	struct meet_node *n = meet_node_new("failureDetails");
-
-	meet_node_add(n, reason);
-	reply_node(r, status, n);
-}
-
-static void
-reply_param(struct req *r, const char *param, const char *error)
-{
-	struct meet_node *n = meet_node_new("failureDetails");
-	struct meet_node *e = meet_node_add(n, "parameterError");
-
-	meet_node_attr(e, "parameter", param);
-	meet_node_attr(e, "error", error);
-	reply_node(r, 400, n);
-}
-
-static void
-reply_ok(struct req *r, const char *location)
-{
-	soup_server_message_set_status(r->msg, 200, NULL);
-	if (location)
-		soup_message_headers_replace(soup_server_message_get_response_headers(r->msg),
-					     "Location", location);
-	soup_server_message_set_response(r->msg, NULL, SOUP_MEMORY_STATIC, "", 0);
-}
-
-/* ---- parameters --------------------------------------------------------- */
-
-static const char *
-form_error_word(int rc)
-{
-	switch (rc) {
-	case MEET_FORM_DUPLICATE: return "duplicateParameter";
-	case MEET_FORM_TOO_LONG: return "valueTooLong";
-	case MEET_FORM_TOO_MANY: return "tooManyParameters";
-	default: return "invalidValue";
-	}
-}
-
-/* Only the listed names may appear in the query string. */
-static int
-query_check(struct req *r, const char *const *allowed)
-{
-	for (unsigned i = 0; i < r->query.n; i++) {
-		const char *const *a = allowed;
-		while (*a && strcmp(*a, r->query.f[i].name))
-			a++;
-		if (!*a) {
-			reply_param(r, r->query.f[i].name, "unrecognizedParameter");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* offset/limit: non-negative integers; limit capped by page-limit. */
-static int
-paging(struct req *r, long *offset, long *limit)
-{
-	const char *names[] = { "offset", "limit" };
-	long *out[] = { offset, limit };
-
-	*offset = 0;
-	*limit = (long)r->srv->cfg.page_cap;
-	for (int i = 0; i < 2; i++) {
-		const char *v = meet_form_get(&r->query, names[i]);
-		char *end;
-		if (!v)
-			continue;
-		long n = strtol(v, &end, 10);
-		if (!*v || *end || n < 0 || strlen(v) > 9) {
-			reply_param(r, names[i], "invalidValue");
-			return -1;
-		}
-		*out[i] = n;
-	}
-	if (*limit > (long)r->srv->cfg.page_cap)
-		*limit = (long)r->srv->cfg.page_cap;
-	return 0;
-}
-
-/* ---- generic collections -------------------------------------------------- */
-
-static void
-render_obj(struct req *r, const struct meet_coll *c, const char *id, GHashTable *props,
-	   struct meet_node *parent, int full)
-{
-	struct meet_node *n = meet_node_add(parent, c->elem);
-
-	meet_node_attr(n, "id", id);
-	for (unsigned i = 0; i < c->nfields; i++) {
-		const struct meet_field *f = &c->fields[i];
-		const char *v = g_hash_table_lookup(props, f->name);
-		if (!v || (f->flags & (MEET_F_WRITEONLY | MEET_F_ACTION)))
-			continue;
-		if (full || (f->flags & MEET_F_LIST))
-			meet_node_text(n, f->name, v);
-	}
-	if (full && !strcmp(c->name, "coSpaces")) {
-		GPtrArray *am = meet_store_list(r->srv->store, "accessMethods", id);
-		char buf[16];
-		g_snprintf(buf, sizeof(buf), "%u", am->len);
-		meet_node_text(n, "numAccessMethods", buf);
-		meet_node_text(n, "autoGenerated", "false");
-		g_ptr_array_unref(am);
-	}
-}
-
-static int
-matches_filter(const struct meet_coll *c, GHashTable *props, const char *filter)
-{
-	if (!filter || !*filter)
-		return 1;
-	for (unsigned i = 0; i < c->nfields; i++) {
-		const char *v = g_hash_table_lookup(props, c->fields[i].name);
-		if ((c->fields[i].flags & MEET_F_FILTER) && v) {
-			char *a = g_utf8_casefold(v, -1), *b = g_utf8_casefold(filter, -1);
-			int hit = strstr(a, b) != NULL;
-			g_free(a);
-			g_free(b);
-			if (hit)
-				return 1;
-		}
-	}
-	return 0;
-}
-
-static void
-coll_list(struct req *r, const struct meet_coll *c, const char *parent)
-{
-	static const char *const allowed[] = { "offset", "limit", "filter", "tenantFilter",
-		"callLegProfileFilter", NULL };
-	GPtrArray *ids;
-	struct meet_node *root;
-	long offset, limit, total = 0, shown = 0;
-	char buf[32];
-
-	if (query_check(r, allowed) < 0 || paging(r, &offset, &limit) < 0)
-		return;
-	ids = meet_store_list(r->srv->store, c->name, parent);
-	root = meet_node_new(c->name);
-	meet_node_list(root, c->elem);
-	for (guint i = 0; i < ids->len; i++) {
-		GHashTable *p = meet_store_get(r->srv->store, g_ptr_array_index(ids, i));
-		if (p && matches_filter(c, p, meet_form_get(&r->query, "filter"))) {
-			if (total >= offset && shown < limit) {
-				render_obj(r, c, g_ptr_array_index(ids, i), p, root, 0);
-				shown++;
-			}
-			total++;
-		}
-		if (p)
-			g_hash_table_unref(p);
-	}
-	g_snprintf(buf, sizeof(buf), "%ld", total);
-	meet_node_attr(root, "total", buf);
-	g_ptr_array_unref(ids);
-	reply_node(r, 200, root);
-}
-
-/* Validate body parameters against the schema; 0 or -1 (reply sent). */
-static int
-coll_validate(struct req *r, const struct meet_coll *c, int create)
-{
-	const char *error;
-
-	for (unsigned i = 0; i < r->body.n; i++) {
-		const struct meet_field *f = meet_schema_field(c, r->body.f[i].name);
-		const char *v = r->body.f[i].value;
-		if (!f || (f->flags & MEET_F_READONLY)) {
-			reply_param(r, r->body.f[i].name, "unrecognizedParameter");
-			return -1;
-		}
-		if (*v && meet_schema_check(f, v, &error) < 0) {
-			reply_param(r, f->name, error);
-			return -1;
-		}
-	}
-	for (unsigned i = 0; create && i < c->nfields; i++) {
-		const char *v = meet_form_get(&r->body, c->fields[i].name);
-		if ((c->fields[i].flags & MEET_F_REQUIRED) && (!v || !*v)) {
-			reply_param(r, c->fields[i].name, "required");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Is value already used as a URI (or call ID) by another space or access
- * method?  Names searched: uri/secondaryUri, or callId. */
-static int
-coll_taken(struct req *r, const struct meet_field *f, const char *value, const char *self)
-{
-	static const char *const colls[] = { "coSpaces", "accessMethods", NULL };
-	static const char *const uris[] = { "uri", "secondaryUri", NULL };
-	static const char *const cids[] = { "callId", NULL };
-	GPtrArray *hits = meet_store_find(r->srv->store, colls,
-					  (f->flags & MEET_F_URI) ? uris : cids, value);
-	int taken = 0;
-
-	for (guint i = 0; i < hits->len; i++)
-		taken |= !self || strcmp(g_ptr_array_index(hits, i), self);
-	g_ptr_array_unref(hits);
-	return taken;
-}
-
-/* Inside the transaction: uniqueness and references.  0 or -1 (reply sent). */
-static int
-coll_constraints(struct req *r, const struct meet_coll *c, const char *self)
-{
-	const char *uri = meet_form_get(&r->body, "uri"), *sec = meet_form_get(&r->body, "secondaryUri");
-
-	if (uri && sec && *uri && !g_ascii_strcasecmp(uri, sec)) {
-		reply_fail(r, 400, "duplicateCoSpaceUri");
-		return -1;
-	}
-	for (unsigned i = 0; i < r->body.n; i++) {
-		const struct meet_field *f = meet_schema_field(c, r->body.f[i].name);
-		const char *v = r->body.f[i].value;
-		if (!*v)
-			continue;
-		if ((f->flags & MEET_F_URI) && coll_taken(r, f, v, self)) {
-			reply_fail(r, 400, "duplicateCoSpaceUri");
-			return -1;
-		}
-		if ((f->flags & MEET_F_CALLID) && !strcmp(f->name, "callId") && coll_taken(r, f, v, self)) {
-			reply_fail(r, 400, "duplicateCoSpaceId");
-			return -1;
-		}
-		if (f->type == MEET_F_REF && !meet_store_exists(r->srv->store, f->ref, v, NULL)) {
-			/* Tenants are not implemented: none exists, as the vendor
-			 * would say of an unknown one. */
-			const struct meet_coll *rc = meet_schema_find(f->ref);
-			reply_fail(r, 400, rc ? rc->missing : "tenantDoesNotExist");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-coll_write_props(struct req *r, const struct meet_coll *c, const char *id)
-{
-	for (unsigned i = 0; i < r->body.n; i++) {
-		const struct meet_field *f = meet_schema_field(c, r->body.f[i].name);
-		const char *v = r->body.f[i].value;
-		int rc;
-		if (f->flags & MEET_F_ACTION)
-			continue;
-		rc = *v ? meet_store_set(r->srv->store, id, f->name, meet_schema_norm(f, v))
-			: meet_store_unset(r->srv->store, id, f->name);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static GHashTable *
-body_props(struct req *r, const struct meet_coll *c)
-{
-	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
-
-	for (unsigned i = 0; i < r->body.n; i++) {
-		const struct meet_field *f = meet_schema_field(c, r->body.f[i].name);
-		g_hash_table_insert(h, r->body.f[i].name,
-				    (gpointer)meet_schema_norm(f, r->body.f[i].value));
-	}
-	return h;
-}
-
-/* Create (id NULL) or update; answers the request. */
-static void
-coll_write(struct req *r, const struct meet_coll *c, const char *id, const char *parent)
-{
-	char *new_id = NULL, *loc = NULL;
-	GHashTable *props;
-
-	if (coll_validate(r, c, id == NULL) < 0)
-		return;
-	if (meet_store_begin(r->srv->store) < 0) {
-		reply_fail(r, 503, "databaseNotReady");
-		return;
-	}
-	if (coll_constraints(r, c, id) < 0)
-		goto rollback;
-	if (!id) {
-		id = new_id = g_uuid_string_random();
-		if (meet_store_insert(r->srv->store, c->name, id, parent) < 0)
-			goto fail;
-	}
-	if (coll_write_props(r, c, id) < 0)
-		goto fail;
-	props = body_props(r, c);
-	if (c->complete)
-		c->complete(r->srv->store, id, new_id != NULL, props);
-	g_hash_table_unref(props);
-	if (meet_store_commit(r->srv->store) < 0)
-		goto fail;
-	meet_event(PLOG_INFO, "API: %s %s %s by %s", new_id ? "created" : "modified", c->elem, id,
-		   r->client);
-	if (new_id)
-		loc = parent ? g_strdup_printf("/api/v1/%s/%s/%s/%s", c->parent, parent, c->name, id)
-			     : g_strdup_printf("/api/v1/%s/%s", c->name, id);
-	reply_ok(r, loc);
-	goto out;
-fail:
-	reply_fail(r, 500, "databaseNotReady");
-rollback:
-	meet_store_rollback(r->srv->store);
-out:
-	g_free(loc);
-	g_free(new_id);
-}
-
-static void
-coll_get(struct req *r, const struct meet_coll *c, const char *id)
-{
-	GHashTable *p = meet_store_get(r->srv->store, id);
-	struct meet_node *wrap = meet_node_new("wrap");
-	struct meet_node *n;
-
-	render_obj(r, c, id, p, wrap, 1);
-	g_hash_table_unref(p);
-	n = meet_node_detach(wrap);
-	meet_node_free(wrap);
-	reply_node(r, 200, n);
-}
-
-static void
-coll_delete(struct req *r, const struct meet_coll *c, const char *id)
-{
-	if (meet_store_begin(r->srv->store) < 0 || meet_store_delete(r->srv->store, id) < 0 ||
-	    meet_store_commit(r->srv->store) < 0) {
-		meet_store_rollback(r->srv->store);
-		reply_fail(r, 503, "databaseNotReady");
-		return;
-	}
-	if (!strcmp(c->name, "coSpaces"))
-		meet_cb_space_gone(r->srv->cb, id);
-	meet_event(PLOG_INFO, "API: deleted %s %s by %s", c->elem, id, r->client);
-	reply_ok(r, NULL);
-}
-
-/* ---- routes ---------------------------------------------------------------- */
-
-typedef void (*route_fn)(struct req *r);
-
-static const struct meet_coll *
-top_coll(struct req *r)
-{
-	return meet_schema_find(r->segs[0]);
-}
-
-/* Object of a top-level collection named by segs[0]/segs[1]; replies 404. */
-static const struct meet_coll *
-top_obj(struct req *r)
-{
-	const struct meet_coll *c = top_coll(r);
-
-	if (!meet_store_exists(r->srv->store, c->name, r->segs[1], NULL)) {
-		reply_fail(r, 404, c->missing);
-		return NULL;
-	}
-	return c;
-}
-
-static void
-route_list(struct req *r)
-{
-	coll_list(r, top_coll(r), NULL);
-}
-
-static void
-route_create(struct req *r)
-{
-	coll_write(r, top_coll(r), NULL, NULL);
-}
-
-static void
-route_get(struct req *r)
-{
-	const struct meet_coll *c = top_obj(r);
-
-	if (c)
-		coll_get(r, c, r->segs[1]);
-}
-
-static void
-route_update(struct req *r)
-{
-	const struct meet_coll *c = top_obj(r);
-
-	if (c)
-		coll_write(r, c, r->segs[1], NULL);
-}
-
-/* DELETE /coSpaces: the vendor allows it at collection level. */
-static void
-route_delete_all(struct req *r)
-{
-	const struct meet_coll *c = top_coll(r);
-	GPtrArray *ids = meet_store_list(r->srv->store, c->name, NULL);
-	int ok = meet_store_begin(r->srv->store) == 0;
-
-	for (guint i = 0; ok && i < ids->len; i++)
-		ok = meet_store_delete(r->srv->store, g_ptr_array_index(ids, i)) == 0;
-	if (!ok || meet_store_commit(r->srv->store) < 0) {
-		meet_store_rollback(r->srv->store);
-		reply_fail(r, 503, "databaseNotReady");
-	} else {
-		for (guint i = 0; i < ids->len; i++)
-			meet_cb_space_gone(r->srv->cb, g_ptr_array_index(ids, i));
-		meet_event(PLOG_INFO, "API: deleted all %u %s by %s", ids->len, c->name, r->client);
-		reply_ok(r, NULL);
-	}
-	g_ptr_array_unref(ids);
-}
-
-static void
-route_delete(struct req *r)
-{
-	const struct meet_coll *c = top_obj(r);
-
-	if (c)
-		coll_delete(r, c, r->segs[1]);
-}
-
-/* coSpaces/<id>/accessMethods[/<amid>] */
-static const struct meet_coll *
-sub_coll(struct req *r)
-{
-	const struct meet_coll *c = meet_schema_child("coSpaces", "accessMethods");
-
-	if (!meet_store_exists(r->srv->store, "coSpaces", r->segs[1], NULL)) {
-		reply_fail(r, 404, "coSpaceDoesNotExist");
-		return NULL;
-	}
-	if (r->nsegs == 4 && !meet_store_exists(r->srv->store, c->name, r->segs[3], r->segs[1])) {
-		reply_fail(r, 404, c->missing);
-		return NULL;
-	}
-	return c;
-}
-
-static void
-route_sub_list(struct req *r)
-{
-	const struct meet_coll *c = sub_coll(r);
-
-	if (c)
-		coll_list(r, c, r->segs[1]);
-}
-
-static void
-route_sub_create(struct req *r)
-{
-	const struct meet_coll *c = sub_coll(r);
-
-	if (c)
-		coll_write(r, c, NULL, r->segs[1]);
-}
-
-static void
-route_sub_get(struct req *r)
-{
-	const struct meet_coll *c = sub_coll(r);
-
-	if (c)
-		coll_get(r, c, r->segs[3]);
-}
-
-static void
-route_sub_update(struct req *r)
-{
-	const struct meet_coll *c = sub_coll(r);
-
-	if (c)
-		coll_write(r, c, r->segs[3], r->segs[1]);
-}
-
-static void
-route_sub_delete(struct req *r)
-{
-	const struct meet_coll *c = sub_coll(r);
-
-	if (c)
-		coll_delete(r, c, r->segs[3]);
-}
-
-/* The first domain whose inbound rule resolves to spaces (highest
- * priority), or NULL.  New string. */
-static char *
-space_domain(struct meet_server *srv, const char *want)
-{
-	GPtrArray *rules = meet_store_list(srv->store, "inboundDialPlanRules", NULL);
-	char *best = NULL;
-	long best_prio = -1;
-
-	for (guint i = 0; i < rules->len; i++) {
-		GHashTable *p = meet_store_get(srv->store, g_ptr_array_index(rules, i));
-		const char *d = g_hash_table_lookup(p, "domain");
-		const char *res = g_hash_table_lookup(p, "resolveTocoSpaces");
-		const char *prio = g_hash_table_lookup(p, "priority");
-		long pr = prio ? atol(prio) : 0;
-		if (d && res && !strcmp(res, "true") && (!want || !g_ascii_strcasecmp(want, d)) &&
-		    pr > best_prio) {
-			g_free(best);
-			best = g_strdup(d);
-			best_prio = pr;
-		}
-		g_hash_table_unref(p);
-	}
-	g_ptr_array_unref(rules);
-	return best;
-}
-
-static void
-route_entry_detail(struct req *r)
-{
-	GHashTable *p;
-	struct meet_node *n;
-	char *dom, *uri;
-
-	if (!top_obj(r))
-		return;
-	p = meet_store_get(r->srv->store, r->segs[1]);
-	n = meet_node_new("meetingEntryDetail");
-	dom = space_domain(r->srv, NULL);
-	if (g_hash_table_lookup(p, "uri")) {
-		uri = dom ? g_strdup_printf("%s@%s", (char *)g_hash_table_lookup(p, "uri"), dom)
-			  : g_strdup(g_hash_table_lookup(p, "uri"));
-		meet_node_text(n, "uri", uri);
-		g_free(uri);
-	}
-	if (g_hash_table_lookup(p, "callId"))
-		meet_node_text(n, "callId", g_hash_table_lookup(p, "callId"));
-	g_free(dom);
-	g_hash_table_unref(p);
-	reply_node(r, 200, n);
-}
-
-/* accessQuery: uri (user or user@domain, domain resolving to spaces) and/or
- * callId -> the space and its guest link. */
-static char *
-access_lookup(struct req *r, const char *uri, const char *call_id)
-{
-	static const char *const colls[] = { "coSpaces", "accessMethods", NULL };
-	static const char *const uris[] = { "uri", "secondaryUri", NULL };
-	static const char *const cids[] = { "callId", NULL };
-	char *user = NULL, *found = NULL;
-	GPtrArray *hits;
-
-	if (uri && *uri) {
-		const char *at = strchr(uri, '@');
-		if (at) {
-			char *dom = space_domain(r->srv, at + 1);
-			if (!dom)
-				return NULL;
-			g_free(dom);
-			user = g_strndup(uri, (gsize)(at - uri));
-		} else {
-			user = g_strdup(uri);
-		}
-		hits = meet_store_find(r->srv->store, colls, uris, user);
-	} else {
-		hits = meet_store_find(r->srv->store, colls, cids, call_id);
-	}
-	if (hits->len)
-		found = g_strdup(g_ptr_array_index(hits, 0));
-	g_ptr_array_unref(hits);
-	g_free(user);
-	return found;
-}
-
-static void
-route_access_query(struct req *r)
-{
-	const char *uri = meet_form_get(&r->body, "uri"), *cid = meet_form_get(&r->body, "callId");
-	static const char *const known[] = { "uri", "callId", "tenant", NULL };
-	struct meet_node *n;
-	GHashTable *p;
-	char *id, *dom;
-
-	for (unsigned i = 0; i < r->body.n; i++) {
-		const char *const *k = known;
-		while (*k && strcmp(*k, r->body.f[i].name))
-			k++;
-		if (!*k) {
-			reply_param(r, r->body.f[i].name, "unrecognizedParameter");
-			return;
-		}
-	}
-	if ((!uri || !*uri) && (!cid || !*cid)) {
-		reply_param(r, "uri", "required");
-		return;
-	}
-	if (!(id = access_lookup(r, uri, cid))) {
-		reply_fail(r, 404, "coSpaceDoesNotExist");
-		return;
-	}
-	p = meet_store_get(r->srv->store, id);
-	n = meet_node_new("accessQuery");
-	dom = space_domain(r->srv, NULL);
-	if (g_hash_table_lookup(p, "uri")) {
-		char *full = g_strdup_printf("%s%s%s", (char *)g_hash_table_lookup(p, "uri"),
-					     dom ? "@" : "", dom ? dom : "");
-		meet_node_text(n, "uri", full);
-		g_free(full);
-	}
-	if (g_hash_table_lookup(p, "callId"))
-		meet_node_text(n, "callId", g_hash_table_lookup(p, "callId"));
-	if (r->srv->cfg.web_url && g_hash_table_lookup(p, "callId")) {
-		char *web = g_strdup_printf("%s/invited.sf?id=%s&secret=%s", r->srv->cfg.web_url,
-					    (char *)g_hash_table_lookup(p, "callId"),
-					    (char *)g_hash_table_lookup(p, "secret"));
-		meet_node_text(n, "webAddress", web);
-		g_free(web);
-	}
-	g_free(dom);
-	g_free(id);
-	g_hash_table_unref(p);
-	reply_node(r, 200, n);
-}
-
-/* ---- calls and callLegs -------------------------------------------------- */
-
-static void
-list_ids(struct req *r, const char *root_name, const char *elem, GPtrArray *ids,
-	 int (*render)(struct meet_callbridge *, const char *, struct meet_node *, int))
-{
-	struct meet_node *root = meet_node_new(root_name);
-	long offset, limit;
-	char buf[32];
-
-	if (paging(r, &offset, &limit) < 0) {
-		meet_node_free(root);
-		return;
-	}
-	meet_node_list(root, elem);
-	for (long i = offset; i < (long)ids->len && i < offset + limit; i++)
-		render(r->srv->cb, g_ptr_array_index(ids, i), root, 0);
-	g_snprintf(buf, sizeof(buf), "%u", ids->len);
-	meet_node_attr(root, "total", buf);
-	reply_node(r, 200, root);
-}
-
-static void
-route_calls(struct req *r)
-{
-	static const char *const allowed[] = { "offset", "limit", "coSpaceFilter", "tenantFilter", NULL };
-	const char *cs;
-	GPtrArray *ids;
-
-	if (query_check(r, allowed) < 0)
-		return;
-	cs = meet_form_get(&r->query, "coSpaceFilter");
-	if (cs && !g_uuid_string_is_valid(cs)) {
-		reply_param(r, "coSpaceFilter", "invalidValue");
-		return;
-	}
-	ids = meet_cb_call_ids(r->srv->cb, cs);
-	list_ids(r, "calls", "call", ids, meet_cb_call_render);
-	g_ptr_array_unref(ids);
-}
-
-static void
-route_call_create(struct req *r)
-{
-	const char *cs = meet_form_get(&r->body, "coSpace"), *name = meet_form_get(&r->body, "name");
-	const char *reason = NULL;
-	char *id, *loc;
-
-	for (unsigned i = 0; i < r->body.n; i++)
-		if (strcmp(r->body.f[i].name, "coSpace") && strcmp(r->body.f[i].name, "name")) {
-			reply_param(r, r->body.f[i].name, "unrecognizedParameter");
-			return;
-		}
-	if ((!cs || !*cs) && (!name || !*name)) {
-		reply_param(r, "coSpace", "required");
-		return;
-	}
-	if (cs && !g_uuid_string_is_valid(cs)) {
-		reply_param(r, "coSpace", "invalidValue");
-		return;
-	}
-	if (name && strlen(name) > 200) {
-		reply_param(r, "name", "valueTooLong");
-		return;
-	}
-	if (!(id = meet_cb_call_create(r->srv->cb, cs && *cs ? cs : NULL, name, &reason))) {
-		reply_fail(r, 400, reason);
-		return;
-	}
-	loc = g_strdup_printf("/api/v1/calls/%s", id);
-	reply_ok(r, loc);
-	g_free(loc);
-	g_free(id);
-}
-
-/* GET and DELETE of a live object of the call bridge (a call or a leg):
- * 404 with the vendor's reason when the id is unknown. */
-typedef int (*cb_render_fn)(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
-			    int full);
-
-static void
-reply_live_object(struct req *r, cb_render_fn render, const char *missing)
-{
-	struct meet_node *wrap = meet_node_new("wrap");
-
-	if (render(r->srv->cb, r->segs[1], wrap, 1) < 0)
-		reply_fail(r, 404, missing);
-	else
-		reply_node(r, 200, meet_node_detach(wrap));
-	meet_node_free(wrap);
-}
-
-static void
-reply_live_delete(struct req *r, int rc, const char *missing)
-{
-	if (rc < 0)
-		reply_fail(r, 404, missing);
-	else
-		reply_ok(r, NULL);
-}
-
-static void
-route_call_get(struct req *r)
-{
-	reply_live_object(r, meet_cb_call_render, "callDoesNotExist");
-}
-
-static void
-route_call_delete(struct req *r)
-{
-	reply_live_delete(r, meet_cb_call_delete(r->srv->cb, r->segs[1]), "callDoesNotExist");
-}
-
-static void
-route_call_legs(struct req *r)
-{
-	static const char *const allowed[] = { "offset", "limit", "filter", NULL };
-	GPtrArray *ids;
-
-	if (query_check(r, allowed) < 0)
-		return;
-	if (r->nsegs == 3) {
-		GPtrArray *calls = meet_cb_call_ids(r->srv->cb, NULL);
-		int found = 0;
-		for (guint i = 0; i < calls->len; i++)
-			found |= !strcmp(g_ptr_array_index(calls, i), r->segs[1]);
-		g_ptr_array_unref(calls);
-		if (!found) {
-			reply_fail(r, 404, "callDoesNotExist");
-			return;
-		}
-	}
-	ids = meet_cb_leg_ids(r->srv->cb, r->nsegs == 3 ? r->segs[1] : NULL,
-			      meet_form_get(&r->query, "filter"));
-	list_ids(r, "callLegs", "callLeg", ids, meet_cb_leg_render);
-	g_ptr_array_unref(ids);
-}
-
-static void
-route_leg_get(struct req *r)
-{
-	reply_live_object(r, meet_cb_leg_render, "callLegDoesNotExist");
-}
-
-static void
-route_leg_delete(struct req *r)
-{
-	reply_live_delete(r, meet_cb_leg_delete(r->srv->cb, r->segs[1]), "callLegDoesNotExist");
-}
-
-/* ---- system --------------------------------------------------------------- */
-
-static void
-text_long(struct meet_node *n, const char *name, long long v)
-{
-	char buf[32];
-
-	g_snprintf(buf, sizeof(buf), "%lld", v);
-	meet_node_text(n, name, buf);
-}
-
-static void
-route_status(struct req *r)
-{
-	struct meet_node *n = meet_node_new("status");
-	unsigned calls, legs, max, done;
-	uint64_t ain, aout, vin, vout;
-	GDateTime *now = g_date_time_new_now_utc();
-	char *t = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
-
-	meet_cb_stats(r->srv->cb, &calls, &legs, &max, &done);
-	meet_node_text(n, "softwareVersion", PORTICO_MEET_VERSION);
-	text_long(n, "uptimeSeconds", (g_get_monotonic_time() - r->srv->started) / G_USEC_PER_SEC);
-	meet_node_text(n, "cdrTime", t);
-	meet_node_text(n, "activated", "true");
-	meet_node_text(n, "clusterEnabled", "false");
-	text_long(n, "callsActive", calls);
-	text_long(n, "callLegsActive", legs);
-	text_long(n, "callLegsMaxActive", max);
-	text_long(n, "callLegsCompleted", done);
-	meet_cb_bitrates(r->srv->cb, &ain, &aout, &vin, &vout);
-	text_long(n, "audioBitRateOutgoing", (long)aout);
-	text_long(n, "audioBitRateIncoming", (long)ain);
-	text_long(n, "videoBitRateOutgoing", (long)vout);
-	text_long(n, "videoBitRateIncoming", (long)vin);
-	g_free(t);
-	g_date_time_unref(now);
-	reply_node(r, 200, n);
-}
-
-struct alarm_ctx {
-	struct meet_node *root;
-	long offset, limit, i;
-};
-
-static void
-alarm_one(void *p, const char *id, const char *type, const char *key, const char *reason,
-	  gint64 since)
-{
-	struct alarm_ctx *a = p;
-	struct meet_node *n;
-
-	if (a->i++ < a->offset || a->i > a->offset + a->limit)
-		return;
-	n = meet_node_add(a->root, "alarm");
-	meet_node_attr(n, "id", id);
-	meet_node_text(n, "type", type);
-	text_long(n, "activeTimeSeconds", (g_get_monotonic_time() - since) / G_USEC_PER_SEC);
-	if (*reason)
-		meet_node_text(n, "failureReason", reason);
-	if (!strcmp(type, "turnServerUnavailable"))
-		meet_node_text(n, "turnServer", key);
-	else if (*key)
-		meet_node_text(n, "source", key);
-}
-
-static void
-route_alarms(struct req *r)
-{
-	static const char *const allowed[] = { "offset", "limit", NULL };
-	struct alarm_ctx a = { meet_node_new("alarms"), 0, 0, 0 };
-	char buf[16];
-
-	if (query_check(r, allowed) < 0 || paging(r, &a.offset, &a.limit) < 0) {
-		meet_node_free(a.root);
-		return;
-	}
-	meet_node_list(a.root, "alarm");
-	meet_alarm_foreach(alarm_one, &a);
-	g_snprintf(buf, sizeof(buf), "%u", meet_alarm_count());
-	meet_node_attr(a.root, "total", buf);
-	reply_node(r, 200, a.root);
-}
-
-static void
-log_one(void *p, gint64 usec, int level, const char *text)
-{
-	static const char *const names[] = { "debug", "info", "notice", "warning", "error" };
-	struct alarm_ctx *a = p;
-	GDateTime *dt;
-	struct meet_node *n;
-	char *t;
-
-	if (a->i++ < a->offset || a->i > a->offset + a->limit)
-		return;
-	dt = g_date_time_new_from_unix_utc(usec / G_USEC_PER_SEC);
-	t = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%S");
-	n = meet_node_add(a->root, "event");
-	meet_node_text(n, "time", t);
-	meet_node_text(n, "level", names[level]);
-	meet_node_text(n, "message", text);
-	g_free(t);
-	g_date_time_unref(dt);
-}
-
-static void
-route_log(struct req *r)
-{
-	static const char *const allowed[] = { "offset", "limit", NULL };
-	struct alarm_ctx a = { meet_node_new("log"), 0, 0, 0 };
-	unsigned total;
-	char buf[16];
-
-	if (query_check(r, allowed) < 0 || paging(r, &a.offset, &a.limit) < 0) {
-		meet_node_free(a.root);
-		return;
-	}
-	/* The event log is long: its page size is 10 times the usual one. */
-	if (!meet_form_get(&r->query, "limit") || a.limit == (long)r->srv->cfg.page_cap)
-		a.limit = (long)r->srv->cfg.page_cap * 10;
-	meet_node_list(a.root, "event");
-	total = meet_events_foreach(log_one, &a);
-	g_snprintf(buf, sizeof(buf), "%u", total);
-	meet_node_attr(a.root, "total", buf);
-	reply_node(r, 200, a.root);
-}
-
-/* ---- status probes (paused messages) --------------------------------------- */
-
-struct probe_ctx {
-	struct api *api;
-	SoupServerMessage *msg;
-	char *id;
-	int json;
-};
-
-static void
-probe_ctx_free(struct probe_ctx *p)
-{
-	p->api->outstanding--;
-	g_object_unref(p->msg);
-	g_free(p->id);
-	g_free(p);
-}
-
-static void
-probe_host_node(struct meet_node *root, const struct meet_probe_host *h)
-{
-	struct meet_node *n = meet_node_add(root, "host");
-
-	meet_node_text(n, "address", h->address);
-	text_long(n, "portNumber", h->port);
-	meet_node_text(n, "transport", h->transport);
-	meet_node_text(n, "reachable", h->reachable ? "true" : "false");
-	if (h->reachable && !h->auth_failure)
-		text_long(n, "roundTripTimeMs", h->rtt_ms);
-	if (h->mapped_address[0]) {
-		meet_node_text(n, "mappedAddress", h->mapped_address);
-		text_long(n, "mappedPortNumber", h->mapped_port);
-	}
-	meet_node_text(n, "checkMethod", h->method);
-	if (h->auth_failure)
-		meet_node_text(n, "failureReason", "authenticationFailure");
-	else if (!h->reachable)
-		meet_node_text(n, "failureReason", "connectFailure");
-	if (h->detail[0])
-		meet_node_text(n, "detail", h->detail);
-}
-
-static void
-turn_probe_done(void *ctx, const struct meet_probe_host *hosts, unsigned n)
-{
-	struct probe_ctx *p = ctx;
-	struct meet_node *root = meet_node_new("turnServer");
-	struct req r = { .srv = p->api->srv, .msg = p->msg, .json = p->json };
-	int any_ok = 0, auth = 0;
-
-	meet_node_attr(root, "id", p->id);
-	meet_node_list(root, "host");
-	for (unsigned i = 0; i < n; i++) {
-		probe_host_node(root, &hosts[i]);
-		any_ok |= hosts[i].reachable && !hosts[i].auth_failure;
-		auth |= hosts[i].auth_failure;
-	}
-	if (any_ok)
-		meet_alarm_clear("turnServerUnavailable", p->id);
-	else
-		meet_alarm_raise("turnServerUnavailable", p->id,
-				 auth ? "authenticationFailure" : "connectFailure");
-	reply_node(&r, 200, root);
-	soup_server_message_unpause(p->msg);
-	probe_ctx_free(p);
-}
-
-static void
-route_turn_status(struct req *r)
-{
-	struct meet_probe_req *pr;
-	struct probe_ctx *p;
-	GHashTable *props;
-	const char *tcp;
-
-	if (!top_obj(r))
-		return;
-	props = meet_store_get(r->srv->store, r->segs[1]);
-	pr = g_new0(struct meet_probe_req, 1);
-	pr->server = g_strdup(g_hash_table_lookup(props, "serverAddress"));
-	pr->username = g_strdup(g_hash_table_lookup(props, "username"));
-	pr->password = g_strdup(g_hash_table_lookup(props, "password"));
-	pr->type_port = (int)r->srv->cfg.turn_udp_port;
-	tcp = g_hash_table_lookup(props, "tcpPortNumberOverride");
-	pr->tcp_port = tcp ? atoi(tcp) : 0;
-	pr->timeout_ms = (unsigned)r->srv->cfg.probe_timeout_ms;
-	g_hash_table_unref(props);
-	p = g_new0(struct probe_ctx, 1);
-	p->api = r->api;
-	p->msg = g_object_ref(r->msg);
-	p->id = g_strdup(r->segs[1]);
-	p->json = r->json;
-	r->api->outstanding++;
-	soup_server_message_pause(r->msg);
-	meet_probe_start(pr, turn_probe_done, p);
-}
-
-/* webBridges/<id>/status: can the call bridge reach the web bridge URL? */
-static void
-web_probe_done(GObject *src, GAsyncResult *res, gpointer data)
-{
-	struct probe_ctx *p = data;
-	GError *e = NULL;
-	GBytes *b = soup_session_send_and_read_finish(SOUP_SESSION(src), res, &e);
-	SoupMessage *m = soup_session_get_async_result_message(SOUP_SESSION(src), res);
-	struct meet_node *root = meet_node_new("webBridge");
-	struct req r = { .srv = p->api->srv, .msg = p->msg, .json = p->json };
-	const char *st = "success";
-
-	if (e && e->domain == G_RESOLVER_ERROR)
-		st = "dnsFailure";
-	else if (e || !m || soup_message_get_status(m) != 200)
-		st = "connectionFailure";
-	meet_node_attr(root, "id", p->id);
-	meet_node_text(root, "status", st);
-	if (strcmp(st, "success")) {
-		meet_alarm_raise("guestAccountConnectionFailure", p->id,
-				 !strcmp(st, "dnsFailure") ? "dnsFailure" : "connectFailure");
-		if (e)
-			meet_node_text(root, "detail", e->message);
-	} else {
-		meet_alarm_clear("guestAccountConnectionFailure", p->id);
-	}
-	g_clear_error(&e);
-	if (b)
-		g_bytes_unref(b);
-	reply_node(&r, 200, root);
-	soup_server_message_unpause(p->msg);
-	probe_ctx_free(p);
-	g_object_unref(src);
-}
-
-static gboolean
-accept_any(SoupMessage *m, GTlsCertificate *c, GTlsCertificateFlags f, gpointer d)
-{
-	return TRUE;                /* reachability, not identity: see docs/api.md */
-}
-
-static void
-route_web_status(struct req *r)
-{
-	SoupSession *s;
-	SoupMessage *m;
-	struct probe_ctx *p;
-	GHashTable *props;
-	char *url;
-
-	if (!top_obj(r))
-		return;
-	props = meet_store_get(r->srv->store, r->segs[1]);
-	url = g_strdup_printf("%s/api/guest/ping", (char *)g_hash_table_lookup(props, "url"));
-	g_hash_table_unref(props);
-	m = soup_message_new("GET", url);
-	g_free(url);
-	if (!m) {
-		reply_param(r, "url", "invalidValue");
-		return;
-	}
-	g_signal_connect(m, "accept-certificate", G_CALLBACK(accept_any), NULL);
-	s = soup_session_new_with_options("timeout", (guint)(r->srv->cfg.probe_timeout_ms / 1000 + 1),
-					  NULL);
-	p = g_new0(struct probe_ctx, 1);
-	p->api = r->api;
-	p->msg = g_object_ref(r->msg);
-	p->id = g_strdup(r->segs[1]);
-	p->json = r->json;
-	r->api->outstanding++;
-	soup_server_message_pause(r->msg);
-	soup_session_send_and_read_async(s, m, G_PRIORITY_DEFAULT, NULL, web_probe_done, p);
-	g_object_unref(m);
-}
-
-/* ---- dispatch ----------------------------------------------------------------- */
-
-/* Pattern segments: literal, "*" any id, "#" a top-level schema collection. */
+/* Pattern segments: literal, "*" any id, "#" a top-level schema collection.
+ * First match wins: specific paths before the generic "#" ones. */
 struct route {
 	const char *method;
 	const char *pattern;
@@ -1139,33 +29,33 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{ "GET", "system/status", route_status, 0 },
-	{ "GET", "system/alarms", route_alarms, 0 },
-	{ "GET", "system/log", route_log, 0 },
-	{ "POST", "accessQuery", route_access_query, 1 },
-	{ "GET", "calls", route_calls, 0 },
-	{ "POST", "calls", route_call_create, 1 },
-	{ "GET", "calls/*", route_call_get, 0 },
-	{ "DELETE", "calls/*", route_call_delete, 0 },
-	{ "GET", "calls/*/callLegs", route_call_legs, 0 },
-	{ "GET", "calls/*/participants", route_call_legs, 0 },
-	{ "GET", "callLegs", route_call_legs, 0 },
-	{ "GET", "callLegs/*", route_leg_get, 0 },
-	{ "DELETE", "callLegs/*", route_leg_delete, 0 },
-	{ "GET", "coSpaces/*/meetingEntryDetail", route_entry_detail, 0 },
-	{ "GET", "coSpaces/*/accessMethods", route_sub_list, 0 },
-	{ "POST", "coSpaces/*/accessMethods", route_sub_create, 1 },
-	{ "GET", "coSpaces/*/accessMethods/*", route_sub_get, 0 },
-	{ "PUT", "coSpaces/*/accessMethods/*", route_sub_update, 1 },
-	{ "DELETE", "coSpaces/*/accessMethods/*", route_sub_delete, 0 },
-	{ "GET", "turnServers/*/status", route_turn_status, 0 },
-	{ "GET", "webBridges/*/status", route_web_status, 0 },
-	{ "DELETE", "coSpaces", route_delete_all, 0 },
-	{ "GET", "#", route_list, 0 },
-	{ "POST", "#", route_create, 1 },
-	{ "GET", "#/*", route_get, 0 },
-	{ "PUT", "#/*", route_update, 1 },
-	{ "DELETE", "#/*", route_delete, 0 },
+	{ "GET", "system/status", api_system_status, 0 },
+	{ "GET", "system/alarms", api_system_alarms, 0 },
+	{ "GET", "system/log", api_system_log, 0 },
+	{ "POST", "accessQuery", api_spaces_access_query, 1 },
+	{ "GET", "calls", api_calls_list, 0 },
+	{ "POST", "calls", api_calls_create, 1 },
+	{ "GET", "calls/*", api_calls_get, 0 },
+	{ "DELETE", "calls/*", api_calls_delete, 0 },
+	{ "GET", "calls/*/callLegs", api_calls_legs, 0 },
+	{ "GET", "calls/*/participants", api_calls_legs, 0 },
+	{ "GET", "callLegs", api_calls_legs, 0 },
+	{ "GET", "callLegs/*", api_calls_leg_get, 0 },
+	{ "DELETE", "callLegs/*", api_calls_leg_delete, 0 },
+	{ "GET", "coSpaces/*/meetingEntryDetail", api_spaces_entry_detail, 0 },
+	{ "GET", "coSpaces/*/accessMethods", api_coll, 0 },
+	{ "POST", "coSpaces/*/accessMethods", api_coll, 1 },
+	{ "GET", "coSpaces/*/accessMethods/*", api_coll, 0 },
+	{ "PUT", "coSpaces/*/accessMethods/*", api_coll, 1 },
+	{ "DELETE", "coSpaces/*/accessMethods/*", api_coll, 0 },
+	{ "GET", "turnServers/*/status", api_probe_turn, 0 },
+	{ "GET", "webBridges/*/status", api_probe_web, 0 },
+	{ "DELETE", "coSpaces", api_coll_delete_all, 0 },
+	{ "GET", "#", api_coll, 0 },
+	{ "POST", "#", api_coll, 1 },
+	{ "GET", "#/*", api_coll, 0 },
+	{ "PUT", "#/*", api_coll, 1 },
+	{ "DELETE", "#/*", api_coll, 0 },
 };
 
 static int
@@ -1209,50 +99,83 @@ out:
 	return ret;
 }
 
-/* Body and query forms; 0 or -1 (reply sent). */
+/* One form (query or body) into f; 0 or -1 (400 sent, naming what). */
 static int
-read_forms(struct req *r, const struct route *rt)
+read_form(struct req *r, struct meet_form *f, const char *text, size_t len, const char *what)
 {
-	GUri *uri = soup_server_message_get_uri(r->msg);
-	const char *q = g_uri_get_query(uri), *bad = NULL;
-	SoupMessageBody *body = soup_server_message_get_request_body(r->msg);
-	GBytes *b;
-	int rc;
+	const char *bad = NULL;
+	int rc = meet_form_parse(f, text, len, &bad);
 
-	if (q && (rc = meet_form_parse(&r->query, q, strlen(q), &bad))) {
-		reply_param(r, bad ? bad : "query", form_error_word(rc));
-		return -1;
-	}
-	if (!rt->has_body)
-		return 0;
-	b = soup_message_body_flatten(body);
-	rc = meet_form_parse(&r->body, g_bytes_get_data(b, NULL), g_bytes_get_size(b), &bad);
-	g_bytes_unref(b);
-	if (rc) {
-		reply_param(r, bad ? bad : "body", form_error_word(rc));
-		return -1;
-	}
-	return 0;
+	if (rc)
+		api_reply_param(r, bad ? bad : what, api_form_error_word(rc));
+	return rc ? -1 : 0;
 }
 
 static int
+read_forms(struct req *r, const struct route *rt)
+{
+	const char *q = r->in->query;
+
+	if (q && read_form(r, &r->query, q, strlen(q), "query") < 0)
+		return -1;
+	if (!rt->has_body)
+		return 0;
+	return read_form(r, &r->body, r->in->body ? r->in->body : "", r->in->body_len, "body");
+}
+
+static void
+dispatch(struct req *r)
+{
+	const char *accept = r->in->accept;
+	int path_found = 0;
+
+	r->json = accept && strstr(accept, "application/json") && !strstr(accept, "xml");
+	if (split_path(r, r->in->path) < 0) {
+		api_reply_fail(r, 404, "unrecognizedObject");
+		return;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(routes); i++) {
+		if (!route_match(r, routes[i].pattern))
+			continue;
+		path_found = 1;
+		if (strcmp(routes[i].method, r->method))
+			continue;
+		if (read_forms(r, &routes[i]) == 0)
+			routes[i].fn(r);
+		return;
+	}
+	if (path_found)
+		api_reply_status(r, 405);
+	else
+		api_reply_fail(r, 404, "unrecognizedObject");
+}
+
+/* ---- authentication -------------------------------------------------------- */
+
+/* Basic auth.  A request without credentials is the challenge round-trip
+ * clients make before sending them: 401, never counted.  Only wrong
+ * credentials count towards the client prefix's limit. */
+static int
 authorised(struct req *r)
 {
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(r->msg);
 	char *user = NULL;
+	unsigned wait = meet_limit_retry_after(r->srv->auth_limit, r->client);
 
-	if (meet_limit_blocked(r->srv->auth_limit, r->client)) {
-		soup_message_headers_replace(soup_server_message_get_response_headers(r->msg),
-					     "Retry-After", "60");
-		soup_server_message_set_status(r->msg, 429, NULL);
+	if (wait > 0) {
+		api_reply_status(r, 429);
+		r->out->retry_after = wait;
 		return 0;
 	}
-	if (!meet_auth_check(r->srv->store, soup_message_headers_get_one(h, "Authorization"), &user)) {
+	if (!r->in->authorization || !*r->in->authorization) {
+		api_reply_status(r, 401);
+		r->out->challenge = 1;
+		return 0;
+	}
+	if (!meet_auth_check(r->srv->store, r->in->authorization, &user)) {
 		meet_limit_fail(r->srv->auth_limit, r->client);
 		meet_event(PLOG_WARN, "API: authentication failure from %s", r->client);
-		soup_message_headers_replace(soup_server_message_get_response_headers(r->msg),
-					     "WWW-Authenticate", "Basic realm=\"portico meet\"");
-		soup_server_message_set_status(r->msg, 401, NULL);
+		api_reply_status(r, 401);
+		r->out->challenge = 1;
 		return 0;
 	}
 	g_free(user);
@@ -1268,56 +191,129 @@ req_clear(struct req *r)
 	meet_form_clear(&r->body);
 }
 
-static void
-api_dispatch(struct req *r)
+void
+meet_api_handle(struct api *api, const struct api_in *in, struct api_out *out)
 {
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(r->msg);
-	const char *accept = soup_message_headers_get_one(h, "Accept");
-	int path_found = 0;
+	struct req r = { 0 };
 
-	r->json = accept && strstr(accept, "application/json") && !strstr(accept, "xml");
-	if (split_path(r, g_uri_get_path(soup_server_message_get_uri(r->msg))) < 0) {
-		reply_fail(r, 404, "unrecognizedObject");
-		return;
+	memset(out, 0, sizeof(*out));
+	r.api = api;
+	r.srv = api->srv;
+	r.in = in;
+	r.out = out;
+	r.method = in->method;
+	meet_limit_client(in->peer ? in->peer : "", in->forwarded_for, &api->srv->cfg.api_proxies,
+			  r.client, sizeof(r.client));
+	if (authorised(&r))
+		dispatch(&r);
+	req_clear(&r);
+}
+
+void
+meet_api_out_clear(struct api_out *out)
+{
+	g_clear_pointer(&out->body, g_free);
+	g_clear_pointer(&out->location, g_free);
+	out->defer = NULL;
+}
+
+void
+meet_api_defer_done(struct api_defer *d, struct meet_node *doc)
+{
+	d->api->outstanding--;
+	if (d->send)
+		d->send(d, doc);
+	else
+		meet_node_free(doc);
+	g_free(d->id);
+	g_free(d);
+}
+
+/* ---- libsoup adapter --------------------------------------------------------- */
+
+const char *
+meet_api_reason(unsigned status)
+{
+	return status == 429 ? "Too Many Requests" : NULL;
+}
+
+static void
+out_to_msg(SoupServerMessage *msg, struct api_out *out)
+{
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+	char buf[16];
+
+	soup_server_message_set_status(msg, out->status, meet_api_reason(out->status));
+	if (out->location)
+		soup_message_headers_replace(h, "Location", out->location);
+	if (out->retry_after) {
+		g_snprintf(buf, sizeof(buf), "%u", out->retry_after);
+		soup_message_headers_replace(h, "Retry-After", buf);
 	}
-	for (size_t i = 0; i < G_N_ELEMENTS(routes); i++) {
-		if (!route_match(r, routes[i].pattern))
-			continue;
-		path_found = 1;
-		if (strcmp(routes[i].method, r->method))
-			continue;
-		if (read_forms(r, &routes[i]) == 0)
-			routes[i].fn(r);
-		return;
+	if (out->challenge)
+		soup_message_headers_replace(h, "WWW-Authenticate", "Basic realm=\"portico meet\"");
+	if (out->body) {
+		soup_server_message_set_response(msg, out->content_type, SOUP_MEMORY_TAKE, out->body,
+						 out->body_len);
+		out->body = NULL;
+	} else if (out->status == 200) {
+		soup_server_message_set_response(msg, NULL, SOUP_MEMORY_STATIC, "", 0);
 	}
-	if (path_found) {
-		soup_server_message_set_status(r->msg, 405, NULL);
-		return;
-	}
-	reply_fail(r, 404, "unrecognizedObject");
+}
+
+/* The deferred answer of a status probe reaches its paused message. */
+static void
+defer_send(struct api_defer *d, struct meet_node *doc)
+{
+	SoupServerMessage *msg = d->msg;
+	struct api_out out = { 0 };
+
+	api_render(&out, d->json, 200, doc);
+	out_to_msg(msg, &out);
+	meet_api_out_clear(&out);
+	soup_server_message_unpause(msg);
+	g_object_unref(msg);
+}
+
+static char *
+peer_string(SoupServerMessage *msg)
+{
+	GSocketAddress *sa = soup_server_message_get_remote_address(msg);
+
+	return g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(sa)));
 }
 
 static void
 api_handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
 	    gpointer data)
 {
-	struct req r = { 0 };
-	GInetAddress *ia;
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	GBytes *b = NULL;
+	struct api_in in = { 0 };
+	struct api_out out;
 
-	r.api = data;
-	r.srv = r.api->srv;
-	r.msg = msg;
-	r.method = soup_server_message_get_method(msg);
-	ia = g_inet_socket_address_get_address(
-		G_INET_SOCKET_ADDRESS(soup_server_message_get_remote_address(msg)));
-	char *s = g_inet_address_to_string(ia);
-	g_strlcpy(r.client, s, sizeof(r.client));
-	g_free(s);
 	if (soup_server_message_get_status(msg) >= 400)
 		return;             /* refused by the early handler */
-	if (authorised(&r))
-		api_dispatch(&r);
-	req_clear(&r);
+	b = soup_message_body_flatten(soup_server_message_get_request_body(msg));
+	in.method = soup_server_message_get_method(msg);
+	in.path = g_uri_get_path(soup_server_message_get_uri(msg));
+	in.query = g_uri_get_query(soup_server_message_get_uri(msg));
+	in.authorization = soup_message_headers_get_one(h, "Authorization");
+	in.accept = soup_message_headers_get_one(h, "Accept");
+	in.forwarded_for = soup_message_headers_get_list(h, "X-Forwarded-For");
+	in.body = g_bytes_get_data(b, &in.body_len);
+	in.peer = peer_string(msg);
+	meet_api_handle(data, &in, &out);
+	if (out.defer) {
+		out.defer->msg = g_object_ref(msg);
+		out.defer->send = defer_send;
+		soup_server_message_pause(msg);
+	} else {
+		out_to_msg(msg, &out);
+	}
+	meet_api_out_clear(&out);
+	g_free((char *)in.peer);
+	g_bytes_unref(b);
 }
 
 /* Before the body is read: refuse what is too big, or of unknown size. */

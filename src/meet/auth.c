@@ -19,6 +19,9 @@
 #define AUTH_CACHE_USEC (60 * G_USEC_PER_SEC)
 #define AUTH_CACHE_MAX 256
 
+/* Process-wide on purpose: one per-process HMAC key and one cache for
+ * every API listener of this process; owned by the loop thread (the only
+ * caller of meet_auth_check), freed by meet_auth_shutdown. */
 static struct {
 	uint8_t key[32];
 	int keyed;

@@ -11,8 +11,10 @@
 #define SETERR(...) snprintf(err, errlen, __VA_ARGS__)
 
 /* Field setters: one per value kind; the table below names the field by
- * offset into struct meet_config. */
-typedef int (*cfg_setter)(void *field, const char *v, char *err, size_t errlen);
+ * offset into struct meet_config, and passes its row (bounds). */
+struct cfg_key;
+typedef int (*cfg_setter)(void *field, const struct cfg_key *row, const char *v, char *err,
+			  size_t errlen);
 
 struct cfg_key {
 	const char *section;
@@ -22,9 +24,8 @@ struct cfg_key {
 	unsigned long min, max;     /* numbers */
 };
 
-
 static int
-set_str(void *field, const char *v, char *err, size_t errlen)
+set_str(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
 	char **s = field;
 
@@ -38,17 +39,17 @@ set_str(void *field, const char *v, char *err, size_t errlen)
 }
 
 static int
-set_path(void *field, const char *v, char *err, size_t errlen)
+set_path(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
 	if (!*v) {
 		SETERR("empty path");
 		return -1;
 	}
-	return set_str(field, v, err, errlen);
+	return set_str(field, row, v, err, errlen);
 }
 
 static int
-set_listen(void *field, const char *v, char *err, size_t errlen)
+set_listen(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 
@@ -56,38 +57,35 @@ set_listen(void *field, const char *v, char *err, size_t errlen)
 		SETERR("\"%s\" is not an address:port (e.g. 127.0.0.1:8443)", v);
 		return -1;
 	}
-	return set_str(field, v, err, errlen);
+	return set_str(field, row, v, err, errlen);
 }
 
 static int
-set_bool(void *field, const char *v, char *err, size_t errlen)
+set_bool(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
 	return ini_parse_bool(v, field, err, errlen);
 }
 
-/* The row being applied (ini_apply passes the key, not the section). */
+/* The section being applied (ini_apply passes the key, not the section). */
 struct cfg_ctx {
 	struct meet_config *cfg;
 	const char *section;
-	const struct cfg_key *row;
 };
 
-static const struct cfg_key *cfg_row_now;
-
 static int
-set_uint(void *field, const char *v, char *err, size_t errlen)
+set_uint(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
-	return ini_parse_uint(v, cfg_row_now->min, cfg_row_now->max, field, err, errlen);
+	return ini_parse_uint(v, row->min, row->max, field, err, errlen);
 }
 
 static int
-set_level(void *field, const char *v, char *err, size_t errlen)
+set_level(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
 	if (plog_level_parse(v) < 0) {
 		SETERR("log level \"%s\" is not one of debug, info, notice, warn, error", v);
 		return -1;
 	}
-	return set_str(field, v, err, errlen);
+	return set_str(field, row, v, err, errlen);
 }
 
 static int
@@ -104,40 +102,40 @@ valid_domain(const char *d)
 }
 
 static int
-set_domain(void *field, const char *v, char *err, size_t errlen)
+set_domain(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
 	if (!valid_domain(v)) {
 		SETERR("\"%s\" is not a domain name", v);
 		return -1;
 	}
-	return set_str(field, v, err, errlen);
+	return set_str(field, row, v, err, errlen);
 }
 
 static int
-set_url(void *field, const char *v, char *err, size_t errlen)
+set_url(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
 	if (*v && !g_str_has_prefix(v, "https://") && !g_str_has_prefix(v, "http://") &&
 	    v[0] != '/') {
 		SETERR("\"%s\" is not an http(s) URL or an absolute path", v);
 		return -1;
 	}
-	return set_str(field, v, err, errlen);
+	return set_str(field, row, v, err, errlen);
 }
 
 /* A shared secret: at least 16 bytes (the TURN server's auth-secret). */
 static int
-set_secret(void *field, const char *v, char *err, size_t errlen)
+set_secret(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
 	if (strlen(v) < 16) {
 		SETERR("a secret needs at least 16 characters");
 		return -1;
 	}
-	return set_str(field, v, err, errlen);
+	return set_str(field, row, v, err, errlen);
 }
 
 /* [media] addresses: up to 8 comma-separated IP literals. */
 static int
-set_addresses(void *field, const char *v, char *err, size_t errlen)
+set_addresses(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
 {
 	char **parts = g_strsplit(v, ",", -1);
 	unsigned n = 0;
@@ -152,7 +150,81 @@ set_addresses(void *field, const char *v, char *err, size_t errlen)
 			g_object_unref(a);
 	}
 	g_strfreev(parts);
-	return ok && n ? set_str(field, v, err, errlen) : -1;
+	return ok && n ? set_str(field, row, v, err, errlen) : -1;
+}
+
+
+/* Calls each() on the trimmed items of a comma-separated list, in order;
+ * stops at the first error. */
+static int
+each_item(const char *v, int (*each)(void *field, const char *item, char *err, size_t errlen),
+	  void *field, char *err, size_t errlen)
+{
+	gchar **parts = g_strsplit(v, ",", -1);
+	int ret = 0;
+
+	for (gchar **p = parts; *p && ret == 0; p++)
+		ret = each(field, g_strstrip(*p), err, errlen);
+	g_strfreev(parts);
+	return ret;
+}
+
+static int
+add_domain(void *field, const char *d, char *err, size_t errlen)
+{
+	struct meet_domains *l = field;
+
+	if (!valid_domain(d)) {
+		SETERR("\"%s\" is not a domain name", d);
+		return -1;
+	}
+	if (l->n == MEET_MAX_DOMAINS) {
+		SETERR("at most %d seed domains", MEET_MAX_DOMAINS);
+		return -1;
+	}
+	l->d[l->n++] = g_strdup(d);
+	return 0;
+}
+
+static void
+domains_clear(struct meet_domains *l)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		g_clear_pointer(&l->d[i], g_free);
+	l->n = 0;
+}
+
+static int
+set_domains(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
+{
+	domains_clear(field);
+	return each_item(v, add_domain, field, err, errlen);
+}
+
+static int
+add_proxy(void *field, const char *c, char *err, size_t errlen)
+{
+	struct meet_proxies *l = field;
+
+	if (!*c)
+		return 0;
+	if (l->n == MEET_MAX_PROXIES) {
+		SETERR("at most %d trusted proxies", MEET_MAX_PROXIES);
+		return -1;
+	}
+	if (cidr_parse(c, &l->c[l->n]) < 0) {
+		SETERR("\"%s\" is not an address or CIDR range", c);
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+static int
+set_proxies(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
+{
+	((struct meet_proxies *)field)->n = 0;
+	return each_item(v, add_proxy, field, err, errlen);
 }
 
 #define OFF(f) offsetof(struct meet_config, f)
@@ -161,7 +233,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "meet", "log-level", OFF(log_level), set_level, 0, 0 },
 	{ "meet", "event-log", OFF(event_log), set_path, 0, 0 },
 	{ "meet", "seed", OFF(seed), set_bool, 0, 0 },
-	{ "meet", "seed-domains", 0, NULL, 0, 0 },
+	{ "meet", "seed-domains", OFF(seed_domains), set_domains, 0, 0 },
 	{ "meet", "guest-jid-domain", OFF(guest_jid_domain), set_domain, 0, 0 },
 	{ "webbridge", "listen", OFF(web_listen), set_listen, 0, 0 },
 	{ "webbridge", "certificate", OFF(web_cert), set_path, 0, 0 },
@@ -173,9 +245,14 @@ static const struct cfg_key cfg_keys[] = {
 	{ "webbridge", "login-logo", OFF(logo_uri), set_url, 0, 0 },
 	{ "webbridge", "allow-passcode-access", OFF(allow_passcode_access), set_bool, 0, 0 },
 	{ "webbridge", "allow-hyperlinks", OFF(allow_hyperlinks), set_bool, 0, 0 },
-	{ "webbridge", "trusted-proxies", 0, NULL, 0, 0 },
+	{ "webbridge", "trusted-proxies", OFF(web_proxies), set_proxies, 0, 0 },
 	{ "webbridge", "guest-attempts", OFF(guest_attempts), set_uint, 1, 1000 },
 	{ "webbridge", "guest-attempt-window", OFF(guest_window), set_uint, 1, 86400 },
+	{ "webbridge", "guest-prefix-ipv4", OFF(guest_prefix4), set_uint, 8, 32 },
+	{ "webbridge", "guest-prefix-ipv6", OFF(guest_prefix6), set_uint, 16, 128 },
+	{ "webbridge", "space-attempts", OFF(space_attempts), set_uint, 1, 100000 },
+	{ "webbridge", "space-attempt-window", OFF(space_window), set_uint, 1, 86400 },
+	{ "webbridge", "space-max-delay", OFF(space_max_delay), set_uint, 1, 3600 },
 	{ "callbridge", "certificate", OFF(cb_cert), set_path, 0, 0 },
 	{ "callbridge", "link-retry", OFF(link_retry), set_uint, 1, 3600 },
 	{ "callbridge", "turn-udp-port", OFF(turn_udp_port), set_uint, 1, 65535 },
@@ -194,65 +271,14 @@ static const struct cfg_key cfg_keys[] = {
 	{ "api", "key", OFF(api_key), set_path, 0, 0 },
 	{ "api", "auth-attempts", OFF(auth_attempts), set_uint, 1, 1000 },
 	{ "api", "auth-window", OFF(auth_window), set_uint, 1, 86400 },
+	{ "api", "auth-prefix-ipv4", OFF(auth_prefix4), set_uint, 8, 32 },
+	{ "api", "auth-prefix-ipv6", OFF(auth_prefix6), set_uint, 16, 128 },
+	{ "api", "trusted-proxies", OFF(api_proxies), set_proxies, 0, 0 },
 	{ "api", "max-body", OFF(max_body), set_uint, 1024, 16u << 20 },
 	{ "api", "page-limit", OFF(page_cap), set_uint, 1, 1000 },
 	{ "api", "probe-timeout-ms", OFF(probe_timeout_ms), set_uint, 100, 60000 },
 };
 #undef OFF
-
-static int
-set_seed_domains(struct meet_config *cfg, const char *v, char *err, size_t errlen)
-{
-	gchar **parts = g_strsplit(v, ",", -1);
-	int ret = -1;
-
-	for (unsigned i = 0; i < cfg->nseed_domains; i++)
-		g_clear_pointer(&cfg->seed_domains[i], g_free);
-	cfg->nseed_domains = 0;
-	for (gchar **p = parts; *p; p++) {
-		char *d = g_strstrip(*p);
-		if (!valid_domain(d)) {
-			SETERR("\"%s\" is not a domain name", d);
-			goto out;
-		}
-		if (cfg->nseed_domains == MEET_MAX_DOMAINS) {
-			SETERR("at most %d seed domains", MEET_MAX_DOMAINS);
-			goto out;
-		}
-		cfg->seed_domains[cfg->nseed_domains++] = g_strdup(d);
-	}
-	ret = 0;
-out:
-	g_strfreev(parts);
-	return ret;
-}
-
-static int
-set_trusted_proxies(struct meet_config *cfg, const char *v, char *err, size_t errlen)
-{
-	gchar **parts = g_strsplit(v, ",", -1);
-	int ret = -1;
-
-	cfg->ntrusted_proxies = 0;
-	for (gchar **p = parts; *p; p++) {
-		char *c = g_strstrip(*p);
-		if (!*c)
-			continue;
-		if (cfg->ntrusted_proxies == G_N_ELEMENTS(cfg->trusted_proxies)) {
-			SETERR("at most %zu trusted proxies", G_N_ELEMENTS(cfg->trusted_proxies));
-			goto out;
-		}
-		if (cidr_parse(c, &cfg->trusted_proxies[cfg->ntrusted_proxies]) < 0) {
-			SETERR("\"%s\" is not an address or CIDR range", c);
-			goto out;
-		}
-		cfg->ntrusted_proxies++;
-	}
-	ret = 0;
-out:
-	g_strfreev(parts);
-	return ret;
-}
 
 static int
 cfg_set(void *p, const char *key, const char *value, char *err, size_t errlen)
@@ -263,12 +289,7 @@ cfg_set(void *p, const char *key, const char *value, char *err, size_t errlen)
 		const struct cfg_key *row = &cfg_keys[k];
 		if (strcmp(row->section, ctx->section) || strcmp(row->key, key))
 			continue;
-		if (!row->set && !strcmp(row->key, "trusted-proxies"))
-			return set_trusted_proxies(ctx->cfg, value, err, errlen);
-		if (!row->set)
-			return set_seed_domains(ctx->cfg, value, err, errlen);
-		cfg_row_now = row;
-		return row->set((char *)ctx->cfg + row->off, value, err, errlen);
+		return row->set((char *)ctx->cfg + row->off, row, value, err, errlen);
 	}
 	SETERR("unknown key");
 	return -1;
@@ -281,15 +302,20 @@ cfg_defaults(struct meet_config *cfg)
 	cfg->state_dir = g_strdup("state/meet");
 	cfg->log_level = g_strdup("info");
 	cfg->guest_jid_domain = g_strdup("cms.octavio.local");
-	cfg->seed_domains[0] = g_strdup("cms.octavio.local");
-	cfg->seed_domains[1] = g_strdup("octavio.com");
-	cfg->nseed_domains = 2;
+	cfg->seed_domains.d[0] = g_strdup("cms.octavio.local");
+	cfg->seed_domains.d[1] = g_strdup("octavio.com");
+	cfg->seed_domains.n = 2;
 	cfg->web_listen = g_strdup("127.0.0.1:8443");
 	cfg->web_root = g_strdup("web");
 	cfg->allow_passcode_access = 1;
 	cfg->allow_hyperlinks = 1;
 	cfg->guest_attempts = 10;
 	cfg->guest_window = 60;
+	cfg->guest_prefix4 = cfg->auth_prefix4 = 32;
+	cfg->guest_prefix6 = cfg->auth_prefix6 = 64;
+	cfg->space_attempts = 50;
+	cfg->space_window = 600;
+	cfg->space_max_delay = 60;
 	cfg->link_retry = 10;
 	cfg->turn_udp_port = 3478;
 	cfg->api_listen = g_strdup("127.0.0.1:8445");
@@ -372,7 +398,7 @@ int
 meet_config_load(struct meet_config *cfg, const char *path, char *err, size_t errlen)
 {
 	struct ini ini;
-	struct cfg_ctx ctx = { cfg, NULL, NULL };
+	struct cfg_ctx ctx = { cfg, NULL };
 	int ret = -1;
 
 	cfg_defaults(cfg);
@@ -406,7 +432,5 @@ meet_config_free(struct meet_config *cfg)
 
 	for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
 		g_clear_pointer(strs[i], g_free);
-	for (unsigned i = 0; i < cfg->nseed_domains; i++)
-		g_clear_pointer(&cfg->seed_domains[i], g_free);
-	cfg->nseed_domains = 0;
+	domains_clear(&cfg->seed_domains);
 }

@@ -28,6 +28,9 @@ struct alarm {
 	gint64 since;               /* monotonic usec */
 };
 
+/* Process-wide on purpose: meet_event is the process's event log, called
+ * from every file like plog (threading a context through each caller buys
+ * nothing); owned by the loop thread, opened and closed by main.c. */
 static struct {
 	int fd;
 	struct event ring[EVENTS_KEEP];

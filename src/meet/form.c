@@ -6,19 +6,8 @@
  */
 #include <string.h>
 
+#include "common/hex.h"
 #include "meet/meet-internal.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decode s[0..len) into a new NUL-terminated string of at most max bytes.
  * Returns NULL with *rc set on error. */
@@ -33,8 +22,8 @@ form_decode(const char *s, size_t len, size_t max, int *rc)
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
-			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < len ? hex_digit((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < len ? hex_digit((unsigned char)s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0) {
 				*rc = MEET_FORM_BAD_ENCODING;

@@ -151,10 +151,10 @@ seed_db(struct meet_server *srv)
 		c->complete(st, space, 1, none);
 		g_hash_table_unref(none);
 	}
-	for (unsigned i = 0; ok && i < srv->cfg.nseed_domains; i++) {
+	for (unsigned i = 0; ok && i < srv->cfg.seed_domains.n; i++) {
 		char *rule = g_uuid_string_random();
 		ok = meet_store_insert(st, "inboundDialPlanRules", rule, NULL) == 0 &&
-		     meet_store_set(st, rule, "domain", srv->cfg.seed_domains[i]) == 0 &&
+		     meet_store_set(st, rule, "domain", srv->cfg.seed_domains.d[i]) == 0 &&
 		     meet_store_set(st, rule, "priority", "0") == 0 &&
 		     meet_store_set(st, rule, "resolveTocoSpaces", "true") == 0;
 		g_free(rule);
@@ -165,7 +165,7 @@ seed_db(struct meet_server *srv)
 		return -1;
 	}
 	meet_event(PLOG_INFO, "first start: created space \"Proxy webRTC\" (proxywebrtc, call ID 100101)"
-		   " and inbound rules for %u domains", srv->cfg.nseed_domains);
+		   " and inbound rules for %u domains", srv->cfg.seed_domains.n);
 	return 0;
 }
 
@@ -194,8 +194,13 @@ start(struct meet_server *srv)
 		fprintf(stderr, "portico meet: first-start seed failed: %s\n", meet_store_errmsg(srv->store));
 		return -1;
 	}
-	srv->auth_limit = meet_limit_new((unsigned)srv->cfg.auth_attempts, (unsigned)srv->cfg.auth_window);
-	srv->guest_limit = meet_limit_new((unsigned)srv->cfg.guest_attempts, (unsigned)srv->cfg.guest_window);
+	srv->auth_limit = meet_limit_new((unsigned)srv->cfg.auth_attempts, (unsigned)srv->cfg.auth_window,
+					 (unsigned)srv->cfg.auth_prefix4, (unsigned)srv->cfg.auth_prefix6);
+	srv->guest_limit = meet_limit_new((unsigned)srv->cfg.guest_attempts, (unsigned)srv->cfg.guest_window,
+					  (unsigned)srv->cfg.guest_prefix4, (unsigned)srv->cfg.guest_prefix6);
+	srv->space_limit = meet_limit_space_new((unsigned)srv->cfg.space_attempts,
+						(unsigned)srv->cfg.space_window,
+						(unsigned)srv->cfg.space_max_delay);
 	srv->link = meet_link_new(1, srv->cfg.guest_jid_domain);
 	srv->cb = meet_cb_new(srv);
 	if (meet_web_start(srv, &e) < 0 || meet_api_start(srv, &e) < 0) {
@@ -216,6 +221,7 @@ stop(struct meet_server *srv)
 	meet_link_free(srv->link);
 	meet_limit_free(srv->auth_limit);
 	meet_limit_free(srv->guest_limit);
+	meet_limit_free(srv->space_limit);
 	meet_store_close(srv->store);
 	meet_auth_shutdown();
 	meet_events_close();

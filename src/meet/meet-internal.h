@@ -20,27 +20,41 @@
 /* ---- config.c (meet_config_*) ------------------------------------------ */
 
 #define MEET_MAX_DOMAINS 8
+#define MEET_MAX_PROXIES 16
+
+struct meet_domains {
+	char *d[MEET_MAX_DOMAINS];
+	unsigned n;
+};
+
+/* Peers whose X-Forwarded-For is believed (none by default). */
+struct meet_proxies {
+	struct cidr c[MEET_MAX_PROXIES];
+	unsigned n;
+};
 
 struct meet_config {
 	char *state_dir;            /* [meet] state */
 	char *log_level;
 	char *event_log;            /* file; default <state>/events.log */
 	int seed;                   /* create the seed's space on an empty db */
-	char *seed_domains[MEET_MAX_DOMAINS];
-	unsigned nseed_domains;
+	struct meet_domains seed_domains;
 	char *guest_jid_domain;
 	char *web_listen, *web_cert, *web_key, *web_root, *web_trust;
 	char *web_url;              /* external Web Bridge URI, for webAddress */
 	char *background_uri, *logo_uri;
 	int allow_passcode_access, allow_hyperlinks;
 	unsigned long guest_attempts, guest_window;
-	struct cidr trusted_proxies[16];   /* peers whose X-Forwarded-For is believed */
-	unsigned ntrusted_proxies;
+	unsigned long space_attempts, space_window, space_max_delay;  /* per-space ceiling */
+	unsigned long guest_prefix4, guest_prefix6;
+	struct meet_proxies web_proxies;    /* [webbridge] trusted-proxies */
 	char *cb_cert;              /* [callbridge] certificate */
 	unsigned long link_retry;
 	unsigned long turn_udp_port;  /* UDP port of TURN servers (vendor: 3478) */
 	char *api_listen, *api_cert, *api_key;
 	unsigned long auth_attempts, auth_window;
+	unsigned long auth_prefix4, auth_prefix6;
+	struct meet_proxies api_proxies;    /* [api] trusted-proxies */
 	unsigned long max_body, page_cap;
 	unsigned long probe_timeout_ms;
 	unsigned long media_workers;        /* [media] workers, 0 = CPUs */
@@ -246,15 +260,38 @@ void meet_auth_shutdown(void);
 
 /* ---- limit.c (meet_limit_*) --------------------------------------------- */
 
-/* Failure counter per client address: at most max failures per window
- * seconds, then refused until the window passes.  Loop thread. */
+/* Failure counter per client prefix: at most max failures per window
+ * seconds, then refused until the window passes.  Addresses are grouped
+ * by prefix4 (IPv4) / prefix6 (IPv6) bits; IPv4-in-IPv6 forms count as
+ * IPv4.  Loop thread. */
 struct meet_limit;
 
-struct meet_limit *meet_limit_new(unsigned max, unsigned window_s);
+struct meet_limit *meet_limit_new(unsigned max, unsigned window_s, unsigned prefix4,
+				  unsigned prefix6);
 void meet_limit_free(struct meet_limit *l);
-/* 1 if the address is currently locked out. */
+/* 1 if the address's prefix is currently locked out. */
 int meet_limit_blocked(struct meet_limit *l, const char *addr);
+/* Seconds until the address may try again; 0 when it may now. */
+unsigned meet_limit_retry_after(struct meet_limit *l, const char *addr);
 void meet_limit_fail(struct meet_limit *l, const char *addr);
+/* The counting key of addr: "2001:db8:1:2::/64", "192.0.2.0/24"; a string
+ * that is no address is its own key. */
+void meet_limit_key(const char *addr, unsigned prefix4, unsigned prefix6, char *out, size_t cap);
+
+/* Per-space ceiling across all addresses: after ceiling failures within
+ * window seconds, each further failure makes the space wait 1, 2, 4 ...
+ * seconds (at most max_delay) before the next attempt.  Never a lockout. */
+struct meet_limit *meet_limit_space_new(unsigned ceiling, unsigned window_s, unsigned max_delay_s);
+/* Seconds the space must still wait; 0 = an attempt may be checked. */
+unsigned meet_limit_space_delay(struct meet_limit *l, const char *space);
+void meet_limit_space_fail(struct meet_limit *l, const char *space);
+
+/* The client's address: peer, or when peer is one of the trusted proxies,
+ * the right-most X-Forwarded-For entry (xff, may be NULL) that is not
+ * itself a trusted proxy.  A client cannot spoof it through an untrusted
+ * peer. */
+void meet_limit_client(const char *peer, const char *xff, const struct meet_proxies *p, char *out,
+		       size_t cap);
 
 /* ---- probe.c (meet_probe_*) --------------------------------------------- */
 
@@ -295,6 +332,9 @@ int meet_api_start(struct meet_server *srv, GError **error);
 struct _SoupServer *meet_api_tls_server(const char *cert, const char *key, GError **error);
 int meet_api_listen(struct _SoupServer *server, const char *hostport, GError **error);
 void meet_api_stop(struct meet_server *srv);
+/* The reason phrase portico sends for status (libsoup lacks some, e.g.
+ * 429), or NULL for libsoup's own. */
+const char *meet_api_reason(unsigned status);
 
 /* ---- webbridge.c (meet_web_*) ------------------------------------------- */
 
@@ -317,6 +357,7 @@ struct meet_server {
 	struct meet_link *link;
 	void *api;                  /* api.c private */
 	struct meet_limit *auth_limit, *guest_limit;
+	struct meet_limit *space_limit;     /* guest failures per space, all addresses */
 };
 
 #endif

@@ -41,7 +41,7 @@ struct meet_webbridge {
 static void
 json_reply(SoupServerMessage *msg, unsigned status, const char *json)
 {
-	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_status(msg, status, meet_api_reason(status));
 	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
 				     "Cache-Control", "no-store");
 	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, json,
@@ -65,34 +65,19 @@ json_str(const char *s)
 	return g_string_free(o, FALSE);
 }
 
-/* The guest's address: the TCP peer, or, when the peer is a trusted proxy
- * (the inside edge), the last X-Forwarded-For entry it added.  Rate limits
- * and logs use it; a guest cannot spoof it through an untrusted peer. */
+/* The guest's address (meet_limit_client): the TCP peer, or what trusted
+ * proxies (the inside edge) say in X-Forwarded-For.  Rate limits and logs
+ * use it; a guest cannot spoof it through an untrusted peer. */
 static void
 client_addr(struct meet_webbridge *wb, SoupServerMessage *msg, char *out, size_t cap)
 {
 	GSocketAddress *sa = soup_server_message_get_remote_address(msg);
 	const char *xff = soup_message_headers_get_list(soup_server_message_get_request_headers(msg),
 							"X-Forwarded-For");
-	struct sockaddr_storage ss, canon;
 	char *s = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(sa)));
-	int trusted = 0;
 
-	g_strlcpy(out, s, cap);
+	meet_limit_client(s, xff, &wb->srv->cfg.web_proxies, out, cap);
 	g_free(s);
-	if (!xff || addr_parse(out, 0, &ss) < 0)
-		return;
-	addr_canonical(&ss, &canon);
-	for (unsigned i = 0; i < wb->srv->cfg.ntrusted_proxies && !trusted; i++)
-		trusted = wb->srv->cfg.trusted_proxies[i].af == canon.ss_family &&
-			  cidr_match(&wb->srv->cfg.trusted_proxies[i], &canon);
-	if (trusted) {
-		const char *last = strrchr(xff, ',');
-		char *v = g_strstrip(g_strdup(last ? last + 1 : xff));
-		if (addr_parse(v, 0, &ss) == 0)
-			g_strlcpy(out, v, cap);
-		g_free(v);
-	}
 }
 
 /* ---- static files ------------------------------------------------------ */
@@ -200,6 +185,25 @@ guest_hold(struct meet_webbridge *wb, SoupServerMessage *msg, unsigned n)
 	soup_server_message_pause(msg);
 }
 
+/* Sends a request m (consumed) to the call bridge with the next request
+ * number and the guest's address, and holds msg for the answer; 503 when
+ * the link is down. */
+static void
+guest_ask(struct meet_webbridge *wb, SoupServerMessage *msg, const char *type, GHashTable *m)
+{
+	char client[64], req[16];
+
+	client_addr(wb, msg, client, sizeof(client));
+	g_snprintf(req, sizeof(req), "%u", ++wb->next_req);
+	meet_link_set(m, "req", req);
+	meet_link_set(m, "client", client);
+	if (meet_link_send(wb->srv->link, MEET_LINK_WEBBRIDGE, type, m) < 0) {
+		json_reply(msg, 503, "{\"error\":\"linkDown\"}");
+		return;
+	}
+	guest_hold(wb, msg, wb->next_req);
+}
+
 static int
 valid_digits(const char *s, size_t max)
 {
@@ -219,7 +223,6 @@ guest_resolve(struct meet_webbridge *wb, SoupServerMessage *msg, const struct me
 	const char *cid = meet_form_get(f, "callId"), *pc = meet_form_get(f, "passcode");
 	const char *secret = meet_form_get(f, "secret");
 	GHashTable *m;
-	char client[64], req[16];
 
 	cid = cid ? cid : "";
 	pc = pc ? pc : "";
@@ -230,19 +233,11 @@ guest_resolve(struct meet_webbridge *wb, SoupServerMessage *msg, const struct me
 		json_reply(msg, 400, "{\"error\":\"badRequest\"}");
 		return;
 	}
-	client_addr(wb, msg, client, sizeof(client));
-	g_snprintf(req, sizeof(req), "%u", ++wb->next_req);
 	m = meet_link_msg();
-	meet_link_set(m, "req", req);
 	meet_link_set(m, "callId", cid);
 	meet_link_set(m, "passcode", pc);
 	meet_link_set(m, "secret", secret);
-	meet_link_set(m, "client", client);
-	if (meet_link_send(wb->srv->link, MEET_LINK_WEBBRIDGE, "resolve", m) < 0) {
-		json_reply(msg, 503, "{\"error\":\"linkDown\"}");
-		return;
-	}
-	guest_hold(wb, msg, wb->next_req);
+	guest_ask(wb, msg, "resolve", m);
 }
 
 static void
@@ -250,7 +245,6 @@ guest_login(struct meet_webbridge *wb, SoupServerMessage *msg, const struct meet
 {
 	const char *token = meet_form_get(f, "token"), *name = meet_form_get(f, "name");
 	GHashTable *m;
-	char client[64], req[16];
 	char *clean;
 
 	if (!token || !name || strlen(token) > 64)
@@ -260,19 +254,11 @@ guest_login(struct meet_webbridge *wb, SoupServerMessage *msg, const struct meet
 		g_free(clean);
 		goto bad;
 	}
-	client_addr(wb, msg, client, sizeof(client));
-	g_snprintf(req, sizeof(req), "%u", ++wb->next_req);
 	m = meet_link_msg();
-	meet_link_set(m, "req", req);
 	meet_link_set(m, "token", token);
 	meet_link_set(m, "name", clean);
-	meet_link_set(m, "client", client);
 	g_free(clean);
-	if (meet_link_send(wb->srv->link, MEET_LINK_WEBBRIDGE, "login", m) < 0) {
-		json_reply(msg, 503, "{\"error\":\"linkDown\"}");
-		return;
-	}
-	guest_hold(wb, msg, wb->next_req);
+	guest_ask(wb, msg, "login", m);
 	return;
 bad:
 	json_reply(msg, 400, "{\"error\":\"badRequest\"}");
@@ -386,6 +372,9 @@ wb_on_resolved(struct meet_webbridge *wb, GHashTable *in)
 	token = json_str(meet_link_get(in, "token"));
 	body = !strcmp(status, "ok") ? g_strdup_printf("{\"token\":%s,\"spaceName\":%s}", token, name)
 				     : g_strdup_printf("{\"error\":\"%s\"}", status);
+	if (*meet_link_get(in, "retryAfter"))
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After",
+					     meet_link_get(in, "retryAfter"));
 	json_reply(msg, status_http(status), body);
 	soup_server_message_unpause(msg);
 	g_object_unref(msg);

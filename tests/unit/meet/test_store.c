@@ -1,5 +1,5 @@
-/* Unit tests: src/meet/store.c (transactions, schema version) and
- * src/meet/limit.c (per-client failure limiter). */
+/* Unit tests: src/meet/store.c (transactions, lists, finds, users, guest
+ * accounts, schema version). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,30 +62,57 @@ test_store(void)
 }
 
 static void
-test_limit(void)
+test_lists_users(void)
 {
-	struct meet_limit *l = meet_limit_new(3, 3600);
+	char *dir = g_dir_make_tmp("meet-store-XXXXXX", NULL), err[256];
+	struct meet_store *st = meet_store_open(dir, err, sizeof(err));
+	uint8_t salt[32], hash[64];
+	size_t saltlen = sizeof(salt), hashlen = sizeof(hash);
+	unsigned iter = 0;
+	GPtrArray *ids;
+	GHashTable *p;
 
-	ok(!meet_limit_blocked(l, "192.0.2.1"), "fresh client not blocked");
-	meet_limit_fail(l, "192.0.2.1");
-	meet_limit_fail(l, "192.0.2.1");
-	ok(!meet_limit_blocked(l, "192.0.2.1"), "2 of 3 failures: not blocked");
-	meet_limit_fail(l, "192.0.2.1");
-	ok(meet_limit_blocked(l, "192.0.2.1"), "3 failures: blocked");
-	ok(!meet_limit_blocked(l, "192.0.2.2"), "other clients unaffected");
-	for (int i = 0; i < 5000; i++) {
-		char a[32];
-		g_snprintf(a, sizeof(a), "10.0.%d.%d", i / 256, i % 256);
-		meet_limit_fail(l, a);
-	}
-	ok(1, "the table stays bounded under many clients (no crash, ASan clean)");
-	meet_limit_free(l);
+	meet_store_begin(st);
+	meet_store_insert(st, "coSpaces", "b", NULL);
+	meet_store_insert(st, "coSpaces", "a", NULL);
+	meet_store_insert(st, "accessMethods", "m", "a");
+	meet_store_set(st, "a", "name", "x");
+	meet_store_unset(st, "a", "name");
+	is_int(meet_store_commit(st), 0, "commit several writes");
+	ids = meet_store_list(st, "coSpaces", NULL);
+	ok(ids->len == 2 && !strcmp(g_ptr_array_index(ids, 0), "b"), "list in creation order");
+	g_ptr_array_unref(ids);
+	ids = meet_store_list(st, "accessMethods", "a");
+	is_int(ids->len, 1, "list under a parent");
+	g_ptr_array_unref(ids);
+	ok(meet_store_exists(st, "accessMethods", "m", "a") && !meet_store_exists(st, "accessMethods", "m", "b"),
+	   "exists checks the parent");
+	is_int(meet_store_count(st, "coSpaces"), 2, "count");
+	p = meet_store_get(st, "a");
+	ok(p && !g_hash_table_lookup(p, "name"), "unset removes a property");
+	g_hash_table_unref(p);
+	meet_store_begin(st);
+	is_int(meet_store_user_put(st, "op", (const uint8_t *)"saltsalt", 8, 7, (const uint8_t *)"h4sh", 4), 0,
+	       "user put");
+	is_int(meet_store_guest_put(st, "guest1@x", "Guest", "a"), 0, "guest put");
+	meet_store_commit(st);
+	is_int(meet_store_user_get(st, "op", salt, &saltlen, &iter, hash, &hashlen), 0, "user get");
+	ok(saltlen == 8 && iter == 7 && hashlen == 4 && !memcmp(hash, "h4sh", 4), "user fields round-trip");
+	saltlen = sizeof(salt);
+	hashlen = sizeof(hash);
+	is_int(meet_store_user_get(st, "nobody", salt, &saltlen, &iter, hash, &hashlen), 1, "no such user: 1");
+	ok(meet_store_errmsg(st) != NULL, "errmsg is a string");
+	meet_store_close(st);
+	char *rm = g_strdup_printf("rm -rf '%s'", dir);
+	ok(system(rm) == 0, "cleanup");
+	g_free(rm);
+	g_free(dir);
 }
 
 int
 main(void)
 {
 	test_store();
-	test_limit();
+	test_lists_users();
 	return tap_done();
 }

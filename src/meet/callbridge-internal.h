@@ -1,0 +1,83 @@
+/*
+ * callbridge-internal.h: the call bridge's tables, shared by its files:
+ *   callbridge.c        calls and legs, joins and leaves, the link, new/free
+ *   callbridge-guest.c  guest resolution (call ID, passcode, secret) and
+ *                       guest accounts
+ *   callbridge-api.c    what the REST API reads and changes (callbridge.h)
+ *   callbridge-media.c  the SFU engine behind each leg, signalling
+ * Loop thread only; struct meet_callbridge owns everything in it.
+ */
+#ifndef PORTICO_MEET_CALLBRIDGE_INTERNAL_H
+#define PORTICO_MEET_CALLBRIDGE_INTERNAL_H
+
+#include "media/media.h"
+#include "meet/callbridge.h"
+
+#define TOKEN_USEC (10 * 60 * G_USEC_PER_SEC)
+#define MAX_PENDING 4096
+
+struct leg {
+	char *id;                   /* GUID, the API's callLeg id */
+	char *session;              /* web bridge session, secret to the guest */
+	char *call;                 /* call id */
+	char *jid, *name;
+	gint64 started;
+	uint32_t peer;              /* media engine peer id, 0 = no media */
+	unsigned call_number;
+	struct media_stats st;      /* last MEDIA_EV_STATS */
+	int media_state;            /* 0 setting up, 1 connected, -1 failed */
+};
+
+struct call {
+	char *id;
+	unsigned number;            /* "call 6" in the event log */
+	char *cospace, *name;
+	GPtrArray *legs;            /* leg ids */
+	int active_when_empty;
+	gint64 started;
+};
+
+/* A resolved space awaiting a display name, or a logged-in guest awaiting
+ * its WebSocket: keyed by a random token or session. */
+struct pending {
+	char *space, *space_name, *jid, *name;
+	gint64 expires;
+};
+
+struct meet_callbridge {
+	struct meet_server *srv;
+	GHashTable *calls;          /* id -> struct call */
+	GHashTable *legs;           /* id -> struct leg */
+	GHashTable *sessions;       /* session -> leg id (weak) */
+	GHashTable *tokens;         /* token -> struct pending */
+	GHashTable *guests;         /* session -> struct pending (logged in, not joined) */
+	GPtrArray *call_order;      /* call ids, creation order */
+	unsigned next_call, requests;
+	unsigned max_legs, completed;
+	struct media_engine *media; /* NULL when the engine could not start */
+	GHashTable *peers;          /* media peer id -> leg id (weak) */
+	uint32_t next_peer;
+};
+
+/* callbridge.c */
+void meet_cb__reply(struct meet_callbridge *cb, const char *type, GHashTable *msg);
+/* A new random URL-safe token (g_free). */
+char *meet_cb__token(void);
+/* The call of a space, created when there is none. */
+struct call *meet_cb__call_for_space(struct meet_callbridge *cb, const char *space,
+				     const char *name);
+/* Removes a leg; ends its call when empty (unless activeWhenEmpty). */
+void meet_cb__leg_remove(struct meet_callbridge *cb, struct leg *l, const char *why);
+void meet_cb__pending_free(gpointer p);
+
+/* callbridge-guest.c: link messages "resolve" and "login". */
+void meet_cb__on_resolve(struct meet_callbridge *cb, GHashTable *in);
+void meet_cb__on_login(struct meet_callbridge *cb, GHashTable *in);
+
+/* callbridge-media.c */
+void meet_cb__media_event(void *ctx, const struct media_event *ev);
+void meet_cb__media_join(struct meet_callbridge *cb, struct call *c, struct leg *l);
+void meet_cb__media_leave(struct meet_callbridge *cb, struct leg *l);
+void meet_cb__on_signal(struct meet_callbridge *cb, GHashTable *in);
+
+#endif

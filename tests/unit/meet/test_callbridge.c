@@ -1,0 +1,117 @@
+/* Unit tests: src/meet/callbridge.c (calls, legs, joins and leaves over
+ * link messages) with callbridge-guest.c and callbridge-api.c behind it.
+ * The file is included to reach its link dispatcher (cb_recv). */
+#include "meet_fixture.h"
+#include "../../../src/meet/callbridge.c"
+#include "tap.h"
+
+static char *
+make_space(struct fixture *fx, const char *body)
+{
+	struct api_out o;
+	char *id;
+
+	fixture_req(fx, "POST", "/api/v1/coSpaces", NULL, body, &o);
+	id = o.location ? g_strdup(strrchr(o.location, '/') + 1) : NULL;
+	meet_api_out_clear(&o);
+	return id;
+}
+
+static GHashTable *
+msg2(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	GHashTable *m = meet_link_msg();
+
+	meet_link_set(m, k1, v1);
+	if (k2)
+		meet_link_set(m, k2, v2);
+	return m;
+}
+
+static void
+test_api_side(struct fixture *fx, const char *space)
+{
+	struct meet_callbridge *cb = fx->srv.cb;
+	const char *reason = NULL;
+	struct meet_node *root = meet_node_new("x");
+	unsigned calls, legs, max, done;
+	GPtrArray *ids;
+	char *id;
+
+	ok(meet_cb_call_create(cb, "no-such-space", NULL, &reason) == NULL, "call for a missing space refused");
+	is_str(reason, "coSpaceDoesNotExist", "... coSpaceDoesNotExist");
+	id = meet_cb_call_create(cb, space, NULL, &reason);
+	ok(id != NULL, "POST /calls for a space");
+	ids = meet_cb_call_ids(cb, space);
+	ok(ids->len == 1 && !strcmp(g_ptr_array_index(ids, 0), id), "listed under its space");
+	g_ptr_array_unref(ids);
+	is_int(meet_cb_call_render(cb, id, root, 1), 0, "render the call");
+	is_int(meet_cb_call_render(cb, "nope", root, 1), -1, "render of no call: -1");
+	is_int(meet_cb_leg_render(cb, "nope", root, 1), -1, "render of no leg: -1");
+	meet_cb_stats(cb, &calls, &legs, &max, &done);
+	ok(calls == 1 && legs == 0, "stats: one call, no legs");
+	is_int(meet_cb_call_delete(cb, id), 0, "delete the call");
+	is_int(meet_cb_call_delete(cb, id), -1, "deleting it again: -1");
+	is_int(meet_cb_leg_delete(cb, "nope"), -1, "delete of no leg: -1");
+	g_free(id);
+	id = meet_cb_call_create(cb, space, NULL, &reason);
+	meet_cb_space_gone(cb, space);
+	ids = meet_cb_call_ids(cb, NULL);
+	is_int(ids->len, 0, "a deleted space ends its calls");
+	g_ptr_array_unref(ids);
+	g_free(id);
+	meet_node_free(root);
+}
+
+static void
+test_guest_flow(struct fixture *fx)
+{
+	struct meet_callbridge *cb = fx->srv.cb;
+	struct pending *t;
+	GHashTableIter it;
+	gpointer k = NULL, v = NULL;
+	GPtrArray *ids;
+	unsigned calls, legs, max, done;
+
+	cb_recv(cb, "resolve", msg2("callId", "5151", "passcode", "99"));
+	is_int(g_hash_table_size(cb->tokens), 0, "wrong passcode: no token");
+	cb_recv(cb, "resolve", msg2("callId", "5151", "passcode", "12"));
+	is_int(g_hash_table_size(cb->tokens), 1, "right passcode: a token");
+	g_hash_table_iter_init(&it, cb->tokens);
+	g_hash_table_iter_next(&it, &k, &v);
+	cb_recv(cb, "login", msg2("token", k, "name", "Ada"));
+	is_int(g_hash_table_size(cb->guests), 1, "login: a guest awaiting its socket");
+	g_hash_table_iter_init(&it, cb->guests);
+	g_hash_table_iter_next(&it, &k, (gpointer *)&t);
+	char *session = g_strdup(k);
+	cb_recv(cb, "join", msg2("session", session, NULL, NULL));
+	ids = meet_cb_leg_ids(cb, NULL, "ada");
+	is_int(ids->len, 1, "joined: one leg, found by a name filter");
+	g_ptr_array_unref(ids);
+	cb_recv(cb, "join", msg2("session", session, NULL, NULL));
+	meet_cb_stats(cb, &calls, &legs, &max, &done);
+	ok(calls == 1 && legs == 1, "a second join of the session is refused");
+	cb_recv(cb, "leave", msg2("session", session, NULL, NULL));
+	meet_cb_stats(cb, &calls, &legs, &max, &done);
+	ok(calls == 0 && legs == 0 && done == 1, "leave: the leg is gone and so is its empty call");
+	cb_recv(cb, "nonsense", meet_link_msg());
+	ok(1, "an unknown message type is ignored");
+	g_free(session);
+}
+
+int
+main(void)
+{
+	struct fixture fx;
+	char *space;
+
+	if (fixture_open(&fx, NULL) < 0)
+		return 1;
+	space = make_space(&fx, "name=Room&callId=5151&passcode=12");
+	ok(space != NULL, "a space");
+	test_api_side(&fx, space);
+	g_free(space);
+	test_guest_flow(&fx);
+	fixture_close(&fx);
+	return tap_done();
+}
