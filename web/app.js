@@ -18,12 +18,39 @@ const params = new URLSearchParams(location.search);
 const receiveOnly = params.get('receive') === '1';
 const devices = new Devices();
 let current = null;   /* {creds, name} of the call this page is in */
+const SAVED = 'portico.call';
+
+/* The call survives a reload of this tab (sessionStorage: this tab only,
+ * gone when it closes); leaving or being ended forgets it. */
+function remember(c) {
+  current = c;
+  try {
+    if (c) sessionStorage.setItem(SAVED, JSON.stringify(c)); else sessionStorage.removeItem(SAVED);
+  } catch (e) { /* storage disabled: no rejoin on reload */ }
+}
+
+/* The signalling dropped without the server ending the session: rejoin
+ * with a new session, a bounded number of times with growing pauses. */
+async function reconnect() {
+  const c = current;
+  for (let i = 0; c && current === c && i < 6; i++) {
+    view.status('reconnecting');
+    await new Promise((r) => setTimeout(r, 500 * (1 << i)));
+    if (current !== c) return;
+    const r = await rejoin(c.creds, c.name);
+    if (r.session) { enter(r.session, r.space, devices.acquire()); return; }
+    if (r.error !== 'errGeneric' && r.error !== 'errLink') break;
+  }
+  if (current === c) { view.status('disconnected'); remember(null); }
+}
 
 const view = new CallView({
-  ended: () => { current = null; },
-  dropped: () => {},
-  left: () => { show('left', 'rejoin'); },
+  ended: () => { remember(null); },
+  dropped: () => { reconnect(); },
+  left: () => { const c = current; remember(null); current = c; show('left', 'rejoin'); },
 }, { codec: params.get('codec') });
+if (params.get('test') === '1')   /* inert without ?test=1 */
+  window.__porticoTest = { dropSignal: () => view.dropSignal() };
 
 function enter(session, space, local) {
   view.open(session, space, receiveOnly ? null : local);
@@ -31,7 +58,7 @@ function enter(session, space, local) {
 
 const flow = new JoinFlow({
   joined: ({ session, space, creds, name }) => {
-    current = { creds, name };
+    remember({ creds, name });
     enter(session, space, devices.take());
   },
 }, devices);
@@ -41,6 +68,7 @@ $('rejoin').addEventListener('click', async () => {
   $('rejoin-error').hidden = true;
   const r = await rejoin(current.creds, current.name);
   if (r.error) { $('rejoin-error').textContent = t(r.error); $('rejoin-error').hidden = false; return; }
+  remember(current);
   enter(r.session, r.space, devices.acquire());
 });
 $('lang').addEventListener('click', toggleLang);
@@ -60,6 +88,19 @@ async function start() {
   $('join-call').hidden = !cfg.link;
   $('link-down').hidden = !!cfg.link;
   /* Invitation link: /invited.sf?id=..&secret=.. lands here with both. */
+  const nav = performance.getEntriesByType('navigation')[0];
+  let saved = null;
+  try { saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null'); } catch (e) { saved = null; }
+  if (cfg.link && saved && saved.creds && typeof saved.name === 'string' && nav && nav.type === 'reload') {
+    /* A reload of a page that was in a call rejoins it. */
+    remember(saved);
+    show('call');
+    view.status('connecting');
+    const r = await rejoin(saved.creds, saved.name);
+    if (r.session) { enter(r.session, r.space, devices.acquire()); return; }
+    remember(null);
+    show('welcome');
+  }
   if (cfg.link && params.get('secret')) {
     const ok = await flow.resolve({ callId: params.get('id') || '', secret: params.get('secret') });
     if (!ok) show('callid', 'call-id');
