@@ -107,7 +107,8 @@ key = ${api.key}
   return m;
 }
 
-// media: fake camera and microphone, no permission prompt, autoplay.
+// media: fake camera and microphone, no permission prompt, autoplay;
+// fakeDevices: that many fake cameras.
 async function launchBrowser(spkis, opts = {}) {
   const { chromium } = require('playwright-core');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
@@ -117,7 +118,9 @@ async function launchBrowser(spkis, opts = {}) {
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--ignore-certificate-errors-spki-list=' + spkis.join(','),
-      ...(opts.media ? ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+      // fakeDevices: how many fake cameras (for device choice tests).
+      ...(opts.media ? [opts.fakeDevices ? '--use-fake-device-for-media-stream=device-count=' + opts.fakeDevices
+        : '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
         '--autoplay-policy=no-user-gesture-required'] : [])],
   });
   return {

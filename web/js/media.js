@@ -2,18 +2,20 @@
  * every offer (one transceiver per remote track, unified plan) over the
  * call's WebSocket, the page answers and trickles its candidates.  The
  * first two m-lines (audio, video) carry this guest's camera and mic.
- * Exposes window.PorticoMedia for app.js (and window.porticoPc for tests). */
-'use strict';
-window.PorticoMedia = (function () {
+ * The local stream comes from devices.js (the guest's choice); this module
+ * owns it once start() has it and stops its tracks in stop().
+ * window.porticoPc is the live RTCPeerConnection, for tests and bench/sfu. */
+export const Media = (function () {
   function Media(send, hooks, opts) {
     this.send = send; this.hooks = hooks; this.pc = null; this.local = null;
     this.preferCodec = opts && opts.codec === 'h264' ? 'video/h264' : null;
     this.queue = Promise.resolve(); this.restarting = false;
   }
-  Media.prototype.start = function (receiveOnly) {
+  /* local: a promise of the MediaStream to send, or null to only watch. */
+  Media.prototype.start = function (local) {
     var self = this;
-    if (receiveOnly) { this.localReady = Promise.resolve(null); return; }
-    this.localReady = navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } })
+    if (!local) { this.localReady = Promise.resolve(null); return; }
+    this.localReady = local
       .then(function (s) {
         if (self.stopped) { s.getTracks().forEach(function (t) { t.stop(); }); return null; }
         self.local = s; self.hooks.local(s); return s;
@@ -74,6 +76,8 @@ window.PorticoMedia = (function () {
     this.restarting = true;
     this.send({ type: 'restart' });
   };
+  /* A disabled track sends silence or black frames: the others' received
+   * audio and video stop, the transceivers and the call leg stay. */
   Media.prototype.setEnabled = function (kind, on) {
     if (!this.local) return;
     (kind === 'audio' ? this.local.getAudioTracks() : this.local.getVideoTracks())
