@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/addr.h"
+#include "common/datadir.h"
 #include "common/ini.h"
 #include "common/plog.h"
 #include "meet/meet-internal.h"
@@ -285,7 +286,11 @@ cfg_defaults(struct meet_config *cfg)
 	cfg->seed_domains[1] = g_strdup("octavio.com");
 	cfg->nseed_domains = 2;
 	cfg->web_listen = g_strdup("127.0.0.1:8443");
-	cfg->web_root = g_strdup("web");
+	{
+		char *web = datadir_web();   /* installed, or the source tree */
+		cfg->web_root = g_strdup(web ? web : "web");
+		free(web);
+	}
 	cfg->allow_passcode_access = 1;
 	cfg->allow_hyperlinks = 1;
 	cfg->guest_attempts = 10;
@@ -351,6 +356,8 @@ cfg_apply_section(const struct ini *ini, struct cfg_ctx *ctx, char *err, size_t 
 static int
 cfg_known_sections(const struct ini *ini, char *err, size_t errlen)
 {
+	int bad = 0;
+
 	for (unsigned i = 0; i < ini->n; i++) {
 		const struct ini_entry *e = &ini->entries[i];
 		int known = 0;
@@ -358,14 +365,15 @@ cfg_known_sections(const struct ini *ini, char *err, size_t errlen)
 			known |= !strcmp(e->section, cfg_sections[s]);
 		if (!known) {
 			if (*e->section)
-				SETERR("%s:%u: unknown section [%s] (portico meet reads [meet], [webbridge], [callbridge], [media], [api])",
-				       ini->name, e->line, e->section);
+				ini_err_append(err, errlen, "%s:%u: unknown section [%s] (portico meet reads [meet], [webbridge], [callbridge], [media], [api])",
+					       ini->name, e->line, e->section);
 			else
-				SETERR("%s:%u: key \"%s\" outside any [section]", ini->name, e->line, e->key);
-			return -1;
+				ini_err_append(err, errlen, "%s:%u: key \"%s\" outside any [section]",
+					       ini->name, e->line, e->key);
+			bad = -1;
 		}
 	}
-	return 0;
+	return bad;
 }
 
 int
@@ -380,13 +388,19 @@ meet_config_load(struct meet_config *cfg, const char *path, char *err, size_t er
 		meet_config_free(cfg);
 		return -1;
 	}
-	if (cfg_known_sections(&ini, err, errlen) < 0)
-		goto out;
+	/* Every problem, one a line (--check), before the cross-key checks. */
+	err[0] = '\0';
+	ret = cfg_known_sections(&ini, err, errlen);
 	for (size_t s = 0; s < G_N_ELEMENTS(cfg_sections); s++) {
+		char more[1024];
 		ctx.section = cfg_sections[s];
-		if (cfg_apply_section(&ini, &ctx, err, errlen) < 0)
-			goto out;
+		if (cfg_apply_section(&ini, &ctx, more, sizeof(more)) < 0) {
+			ini_err_append(err, errlen, "%s", more);
+			ret = -1;
+		}
 	}
+	if (ret < 0)
+		goto out;
 	ret = cfg_check(cfg, ini.name, err, errlen);
 out:
 	ini_free(&ini);

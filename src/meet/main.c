@@ -14,6 +14,7 @@
 #include <gnutls/gnutls.h>
 
 #include "common/plog.h"
+#include "common/sdnotify.h"
 #include "meet/callbridge.h"
 #include "meet/link.h"
 #include "meet/meet-internal.h"
@@ -175,6 +176,7 @@ on_signal(gpointer data)
 	struct meet_server *srv = data;
 
 	plog(PLOG_INFO, "meet", "stopping");
+	sdnotify_stopping();
 	g_main_loop_quit(srv->loop);
 	return G_SOURCE_CONTINUE;
 }
@@ -234,6 +236,7 @@ run(struct meet_server *srv)
 		s1 = g_unix_signal_add(SIGINT, on_signal, srv);
 		s2 = g_unix_signal_add(SIGTERM, on_signal, srv);
 		plog(PLOG_INFO, "meet", "portico meet %s ready", PORTICO_MEET_VERSION);
+		sdnotify_ready("serving");
 		g_main_loop_run(srv->loop);
 		g_source_remove(s1);
 		g_source_remove(s2);
@@ -252,7 +255,7 @@ meet_main(int argc, char **argv)
 {
 	struct meet_server srv;
 	struct args a;
-	char err[1024];
+	char err[4096];   /* every configuration problem, one a line */
 	int ret;
 
 	memset(&srv, 0, sizeof(srv));
