@@ -1006,6 +1006,7 @@ turn_probe_done(void *ctx, const struct meet_probe_host *hosts, unsigned n)
 	struct req r = { .srv = p->api->srv, .msg = p->msg, .json = p->json };
 	int any_ok = 0, auth = 0;
 
+	meet_metrics_probe(p->api->srv, p->id, hosts, n);
 	meet_node_attr(root, "id", p->id);
 	meet_node_list(root, "host");
 	for (unsigned i = 0; i < n; i++) {
@@ -1307,6 +1308,7 @@ api_handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
 	r.api = data;
 	r.srv = r.api->srv;
 	r.msg = msg;
+	meet_metrics_api_request(r.srv, msg);
 	r.method = soup_server_message_get_method(msg);
 	ia = g_inet_socket_address_get_address(
 		G_INET_SOCKET_ADDRESS(soup_server_message_get_remote_address(msg)));

@@ -156,6 +156,15 @@ set_addresses(void *field, const char *v, char *err, size_t errlen)
 	return ok && n ? set_str(field, v, err, errlen) : -1;
 }
 
+/* [meet] status-listen: auto, off, a socket path or an address:port. */
+static int
+set_status_listen(void *field, const char *v, char *err, size_t errlen)
+{
+	if (!strcmp(v, "auto") || !strcmp(v, "off") || (v[0] == '/' && strlen(v) < 100))
+		return set_str(field, v, err, errlen);
+	return set_listen(field, v, err, errlen);
+}
+
 #define OFF(f) offsetof(struct meet_config, f)
 static const struct cfg_key cfg_keys[] = {
 	{ "meet", "state", OFF(state_dir), set_path, 0, 0 },
@@ -164,6 +173,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "meet", "seed", OFF(seed), set_bool, 0, 0 },
 	{ "meet", "seed-domains", 0, NULL, 0, 0 },
 	{ "meet", "guest-jid-domain", OFF(guest_jid_domain), set_domain, 0, 0 },
+	{ "meet", "status-listen", OFF(status_listen), set_status_listen, 0, 0 },
 	{ "webbridge", "listen", OFF(web_listen), set_listen, 0, 0 },
 	{ "webbridge", "certificate", OFF(web_cert), set_path, 0, 0 },
 	{ "webbridge", "key", OFF(web_key), set_path, 0, 0 },
@@ -298,6 +308,7 @@ cfg_defaults(struct meet_config *cfg)
 	cfg->link_retry = 10;
 	cfg->turn_udp_port = 3478;
 	cfg->api_listen = g_strdup("127.0.0.1:8445");
+	cfg->status_listen = g_strdup("auto");
 	cfg->auth_attempts = 10;
 	cfg->auth_window = 60;
 	cfg->max_body = 65536;
@@ -384,6 +395,7 @@ meet_config_load(struct meet_config *cfg, const char *path, char *err, size_t er
 	int ret = -1;
 
 	cfg_defaults(cfg);
+	cfg->path = g_strdup(path);
 	if (ini_load(&ini, path, err, errlen) < 0) {
 		meet_config_free(cfg);
 		return -1;
@@ -416,7 +428,7 @@ meet_config_free(struct meet_config *cfg)
 		&cfg->guest_jid_domain, &cfg->web_listen, &cfg->web_cert, &cfg->web_key,
 		&cfg->web_root, &cfg->web_trust, &cfg->web_url, &cfg->background_uri,
 		&cfg->logo_uri, &cfg->cb_cert, &cfg->api_listen, &cfg->api_cert, &cfg->api_key,
-		&cfg->media_addresses, &cfg->media_rest_secret };
+		&cfg->media_addresses, &cfg->media_rest_secret, &cfg->path, &cfg->status_listen };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
 		g_clear_pointer(strs[i], g_free);

@@ -200,7 +200,7 @@ start(struct meet_server *srv)
 	srv->guest_limit = meet_limit_new((unsigned)srv->cfg.guest_attempts, (unsigned)srv->cfg.guest_window);
 	srv->link = meet_link_new(1, srv->cfg.guest_jid_domain);
 	srv->cb = meet_cb_new(srv);
-	if (meet_web_start(srv, &e) < 0 || meet_api_start(srv, &e) < 0) {
+	if (meet_web_start(srv, &e) < 0 || meet_api_start(srv, &e) < 0 || meet_metrics_start(srv, &e) < 0) {
 		fprintf(stderr, "portico meet: cannot listen: %s\n", e->message);
 		g_error_free(e);
 		return -1;
@@ -212,6 +212,7 @@ start(struct meet_server *srv)
 static void
 stop(struct meet_server *srv)
 {
+	meet_metrics_stop(srv);
 	meet_api_stop(srv);
 	meet_web_stop(srv);
 	meet_cb_free(srv->cb);
