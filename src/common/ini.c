@@ -25,6 +25,24 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+ini_err_append(char *err, size_t errlen, const char *fmt, ...)
+{
+	size_t used;
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	used = strnlen(err, errlen);
+	if (used + 2 >= errlen)
+		return;
+	if (used)
+		err[used++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(err + used, errlen - used, fmt, ap);
+	va_end(ap);
+}
+
 static int
 key_char(int c)
 {
@@ -257,37 +275,41 @@ ini_apply(const struct ini *ini, const struct ini_key *table, size_t ntable,
 	  void *ctx, char *err, size_t errlen)
 {
 	char why[INI_ERR_MAX];
+	int bad = 0;
 
+	if (err && errlen)
+		err[0] = '\0';
 	for (unsigned i = 0; i < ini->n; i++) {
 		const struct ini_entry *e = &ini->entries[i];
 		int known, prev;
 		const struct ini_key *k = find_key(table, ntable, e, &known);
 
+		bad += !k || (!(k->flags & INI_REPEAT) && seen_before(ini, i, e));
 		if (!k) {
 			if (*e->section == '\0')
-				seterr(err, errlen, "%s:%u: key \"%s\" outside any [section]",
-				       ini->name, e->line, e->key);
+				ini_err_append(err, errlen, "%s:%u: key \"%s\" outside any [section]",
+					       ini->name, e->line, e->key);
 			else if (!known)
-				seterr(err, errlen, "%s:%u: unknown section [%s]",
-				       ini->name, e->line, e->section);
+				ini_err_append(err, errlen, "%s:%u: unknown section [%s]",
+					       ini->name, e->line, e->section);
 			else
-				seterr(err, errlen, "%s:%u: unknown key \"%s\" in [%s]",
-				       ini->name, e->line, e->key, e->section);
-			return -1;
+				ini_err_append(err, errlen, "%s:%u: unknown key \"%s\" in [%s]",
+					       ini->name, e->line, e->key, e->section);
+			continue;
 		}
 		if (!(k->flags & INI_REPEAT) && (prev = seen_before(ini, i, e))) {
-			seterr(err, errlen, "%s:%u: \"%s\" in [%s] given twice (first at line %d)",
-			       ini->name, e->line, e->key, e->section, prev);
-			return -1;
+			ini_err_append(err, errlen, "%s:%u: \"%s\" in [%s] given twice (first at line %d)",
+				       ini->name, e->line, e->key, e->section, prev);
+			continue;
 		}
 		why[0] = '\0';
 		if (k->set(ctx, e->key, e->value, why, sizeof(why)) < 0) {
-			seterr(err, errlen, "%s:%u: %s: %s", ini->name, e->line, e->key,
-			       why[0] ? why : "invalid value");
-			return -1;
+			ini_err_append(err, errlen, "%s:%u: %s: %s", ini->name, e->line, e->key,
+				       why[0] ? why : "invalid value");
+			bad++;
 		}
 	}
-	return 0;
+	return bad ? -1 : 0;
 }
 
 int

@@ -65,6 +65,11 @@ struct ini_key {
 
 int ini_apply(const struct ini *ini, const struct ini_key *table, size_t ntable,
 	      void *ctx, char *err, size_t errlen);
+/* ini_apply reports every problem of the file, not only the first: one
+ * "file:line: key: what is wrong" a line, as many as fit in err (--check
+ * prints them all).  ini_err_append adds one such line to err. */
+__attribute__((format(printf, 3, 4)))
+void ini_err_append(char *err, size_t errlen, const char *fmt, ...);
 
 /* Value helpers for set() functions: 0 or -1 with err set. */
 int ini_parse_uint(const char *value, unsigned long min, unsigned long max,

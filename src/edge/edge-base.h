@@ -32,7 +32,7 @@
 
 #define EDGE_AGAIN (-2)
 #define EDGE_ERROR (-1)
-#define EDGE_ERR_MAX 512
+#define EDGE_ERR_MAX 4096   /* --check: every problem, one a line */
 
 /* ---- buf.c: growable byte buffer with a hard cap (curl dynbuf style) ---- */
 

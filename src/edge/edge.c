@@ -21,6 +21,7 @@
 
 #include "common/ini.h"
 #include "common/plog.h"
+#include "common/sdnotify.h"
 #include "edge/edge-roles.h"
 #include "edge/edge.h"
 #include "turn/turn.h"
@@ -56,6 +57,7 @@ on_stop(gpointer data)
 	struct edge_cli *cli = data;
 	struct edge_proc *p = &cli->p;
 
+	sdnotify_stopping();
 	if (p->draining) {
 		plog(PLOG_NOTICE, MOD, "second signal: stopping now");
 		g_main_loop_quit(p->loop);
@@ -86,6 +88,7 @@ on_reload(gpointer data)
 	struct ini ini = { 0 };
 	char err[EDGE_ERR_MAX];
 
+	sdnotify_reloading();
 	if (edge_config_load(&n, cli->path, &ini, err, sizeof(err)) < 0 || n->role != p->cfg->role) {
 		plog(PLOG_ERROR, MOD, "reload refused, keeping the running configuration: %s",
 		     n ? "the role changed (restart instead)" : err);
@@ -107,6 +110,7 @@ on_reload(gpointer data)
 	plog(PLOG_NOTICE, MOD, "reloaded: %s", p->cfg->role == EDGE_ROLE_OUTSIDE ?
 	     "local user database and traversal accounts" : "traversal credentials (next connection)");
 out:
+	sdnotify_ready(NULL);
 	edge_config_free(n);
 	ini_free(&ini);
 	return G_SOURCE_CONTINUE;
@@ -197,6 +201,7 @@ run(struct edge_config *cfg, struct ini *ini)
 	g_unix_signal_add(SIGTERM, on_stop, &cli);
 	g_unix_signal_add(SIGINT, on_stop, &cli);
 	g_unix_signal_add(SIGHUP, on_reload, &cli);
+	sdnotify_ready(cfg->role == EDGE_ROLE_INSIDE ? "inside edge running" : "outside edge running");
 	g_main_loop_run(p->loop);
 	ret = 0;
 out:

@@ -21,6 +21,7 @@
 #include <glib-unix.h>
 
 #include "common/addr.h"
+#include "common/datadir.h"
 #include "lab/lab-internal.h"
 #include "lab/lab.h"
 
@@ -480,9 +481,9 @@ static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	GOptionEntry entries[] = {
-		{ "state", 's', 0, G_OPTION_ARG_FILENAME, &o->state, "state directory (default ./lab-state, reused)", "DIR" },
+		{ "state", 's', 0, G_OPTION_ARG_FILENAME, &o->state, "state directory (default $XDG_STATE_HOME/portico/lab; root: /var/lib/portico/lab; reused)", "DIR" },
 		{ "port-base", 'p', 0, G_OPTION_ARG_INT, &o->port_base, "listeners on N..N+7, relays N+10..N+59 (default: the conf/ ports)", "N" },
-		{ "web-root", 0, 0, G_OPTION_ARG_FILENAME, &o->web_root, "guest app directory (default $PORTICO_WEB_ROOT or ./web)", "DIR" },
+		{ "web-root", 0, 0, G_OPTION_ARG_FILENAME, &o->web_root, "guest app directory (default $PORTICO_WEB_ROOT, else the installed or source tree web/)", "DIR" },
 		{ "break", 0, 0, G_OPTION_ARG_STRING, &o->fault, "put one of the seed's failures in on purpose", "FAULT" },
 		{ "netns", 0, 0, G_OPTION_ARG_NONE, &o->netns, "the seed's network in namespaces, NAT, firewall, split DNS (root)", NULL },
 		{ "down", 0, 0, G_OPTION_ARG_NONE, &o->down, "remove what --netns made (after a crash)", NULL },
@@ -521,10 +522,13 @@ abs_dir(const char *dir)
 static int
 lab_init(struct lab *lab, const struct opts *o, GError **err)
 {
-	const char *web = o->web_root ? o->web_root : g_getenv("PORTICO_WEB_ROOT");
+	char *web = o->web_root ? strdup(o->web_root) : datadir_web();
+	char *state = o->state ? strdup(o->state) : datadir_state("lab");
 
-	lab->state = abs_dir(o->state ? o->state : "lab-state");
+	lab->state = abs_dir(state ? state : "lab-state");
 	lab->web_root = abs_dir(web ? web : "web");
+	free(state);
+	free(web);
 	lab->self = g_file_read_link("/proc/self/exe", err);
 	if (!lab->self)
 		return -1;

@@ -61,6 +61,7 @@ turn_probe_done(void *ctx, const struct meet_probe_host *hosts, unsigned n)
 	struct meet_node *root = meet_node_new("turnServer");
 	int any_ok = 0, auth = 0;
 
+	meet_metrics_probe(p->api->srv, p->id, hosts, n);
 	meet_node_attr(root, "id", p->id);
 	meet_node_list(root, "host");
 	for (unsigned i = 0; i < n; i++) {

@@ -294,6 +294,7 @@ api_handler(SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
 
 	if (soup_server_message_get_status(msg) >= 400)
 		return;             /* refused by the early handler */
+	meet_metrics_api_request(((struct api *)data)->srv, msg);
 	b = soup_message_body_flatten(soup_server_message_get_request_body(msg));
 	in.method = soup_server_message_get_method(msg);
 	in.path = g_uri_get_path(soup_server_message_get_uri(msg));

@@ -236,3 +236,20 @@ meet_cb_stats(struct meet_callbridge *cb, unsigned *calls, unsigned *legs, unsig
 	*max_legs = cb->max_legs;
 	*completed = cb->completed;
 }
+
+void
+meet_cb_totals(struct meet_callbridge *cb, struct meet_cb_totals *t)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	memset(t, 0, sizeof(*t));
+	g_hash_table_iter_init(&it, cb->legs);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const struct leg *l = v;
+		t->connected += l->media_state > 0;
+		t->rx_packets += (uint64_t)l->st.rx_audio.packets + l->st.rx_video.packets;
+		t->tx_packets += (uint64_t)l->st.tx_audio.packets + l->st.tx_video.packets;
+		t->tx_bitrate += (uint64_t)l->st.tx_audio.bitrate + l->st.tx_video.bitrate;
+	}
+}

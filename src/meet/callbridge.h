@@ -34,6 +34,13 @@ char *meet_cb_call_create(struct meet_callbridge *cb, const char *cospace, const
 void meet_cb_space_gone(struct meet_callbridge *cb, const char *cospace);
 void meet_cb_stats(struct meet_callbridge *cb, unsigned *calls, unsigned *legs,
 		   unsigned *max_legs, unsigned *completed);
+/* Over the live legs, from their last media statistics (metrics.c). */
+struct meet_cb_totals {
+	unsigned connected;                 /* legs whose media is up */
+	uint64_t rx_packets, tx_packets;    /* RTP, audio and video */
+	uint64_t tx_bitrate;                /* bits/s forwarded */
+};
+void meet_cb_totals(struct meet_callbridge *cb, struct meet_cb_totals *t);
 /* Sums over the live legs, bits/s: what guests send us (incoming) and what
  * the SFU forwards to them (outgoing), from the last media statistics. */
 void meet_cb_bitrates(struct meet_callbridge *cb, uint64_t *audio_in, uint64_t *audio_out,

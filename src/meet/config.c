@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/addr.h"
+#include "common/datadir.h"
 #include "common/ini.h"
 #include "common/plog.h"
 #include "meet/meet-internal.h"
@@ -227,6 +228,16 @@ set_proxies(void *field, const struct cfg_key *row, const char *v, char *err, si
 	return each_item(v, add_proxy, field, err, errlen);
 }
 
+/* [meet] status-listen: auto, off, a socket path or an address:port. */
+static int
+set_status_listen(void *field, const struct cfg_key *row, const char *v, char *err,
+		  size_t errlen)
+{
+	if (!strcmp(v, "auto") || !strcmp(v, "off") || (v[0] == '/' && strlen(v) < 100))
+		return set_str(field, row, v, err, errlen);
+	return set_listen(field, row, v, err, errlen);
+}
+
 #define OFF(f) offsetof(struct meet_config, f)
 static const struct cfg_key cfg_keys[] = {
 	{ "meet", "state", OFF(state_dir), set_path, 0, 0 },
@@ -235,6 +246,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "meet", "seed", OFF(seed), set_bool, 0, 0 },
 	{ "meet", "seed-domains", OFF(seed_domains), set_domains, 0, 0 },
 	{ "meet", "guest-jid-domain", OFF(guest_jid_domain), set_domain, 0, 0 },
+	{ "meet", "status-listen", OFF(status_listen), set_status_listen, 0, 0 },
 	{ "webbridge", "listen", OFF(web_listen), set_listen, 0, 0 },
 	{ "webbridge", "certificate", OFF(web_cert), set_path, 0, 0 },
 	{ "webbridge", "key", OFF(web_key), set_path, 0, 0 },
@@ -306,7 +318,11 @@ cfg_defaults(struct meet_config *cfg)
 	cfg->seed_domains.d[1] = g_strdup("octavio.com");
 	cfg->seed_domains.n = 2;
 	cfg->web_listen = g_strdup("127.0.0.1:8443");
-	cfg->web_root = g_strdup("web");
+	{
+		char *web = datadir_web();   /* installed, or the source tree */
+		cfg->web_root = g_strdup(web ? web : "web");
+		free(web);
+	}
 	cfg->allow_passcode_access = 1;
 	cfg->allow_hyperlinks = 1;
 	cfg->guest_attempts = 10;
@@ -319,6 +335,7 @@ cfg_defaults(struct meet_config *cfg)
 	cfg->link_retry = 10;
 	cfg->turn_udp_port = 3478;
 	cfg->api_listen = g_strdup("127.0.0.1:8445");
+	cfg->status_listen = g_strdup("auto");
 	cfg->auth_attempts = 10;
 	cfg->auth_window = 60;
 	cfg->max_body = 65536;
@@ -377,6 +394,8 @@ cfg_apply_section(const struct ini *ini, struct cfg_ctx *ctx, char *err, size_t 
 static int
 cfg_known_sections(const struct ini *ini, char *err, size_t errlen)
 {
+	int bad = 0;
+
 	for (unsigned i = 0; i < ini->n; i++) {
 		const struct ini_entry *e = &ini->entries[i];
 		int known = 0;
@@ -384,14 +403,15 @@ cfg_known_sections(const struct ini *ini, char *err, size_t errlen)
 			known |= !strcmp(e->section, cfg_sections[s]);
 		if (!known) {
 			if (*e->section)
-				SETERR("%s:%u: unknown section [%s] (portico meet reads [meet], [webbridge], [callbridge], [media], [api])",
-				       ini->name, e->line, e->section);
+				ini_err_append(err, errlen, "%s:%u: unknown section [%s] (portico meet reads [meet], [webbridge], [callbridge], [media], [api])",
+					       ini->name, e->line, e->section);
 			else
-				SETERR("%s:%u: key \"%s\" outside any [section]", ini->name, e->line, e->key);
-			return -1;
+				ini_err_append(err, errlen, "%s:%u: key \"%s\" outside any [section]",
+					       ini->name, e->line, e->key);
+			bad = -1;
 		}
 	}
-	return 0;
+	return bad;
 }
 
 int
@@ -402,17 +422,24 @@ meet_config_load(struct meet_config *cfg, const char *path, char *err, size_t er
 	int ret = -1;
 
 	cfg_defaults(cfg);
+	cfg->path = g_strdup(path);
 	if (ini_load(&ini, path, err, errlen) < 0) {
 		meet_config_free(cfg);
 		return -1;
 	}
-	if (cfg_known_sections(&ini, err, errlen) < 0)
-		goto out;
+	/* Every problem, one a line (--check), before the cross-key checks. */
+	err[0] = '\0';
+	ret = cfg_known_sections(&ini, err, errlen);
 	for (size_t s = 0; s < G_N_ELEMENTS(cfg_sections); s++) {
+		char more[1024];
 		ctx.section = cfg_sections[s];
-		if (cfg_apply_section(&ini, &ctx, err, errlen) < 0)
-			goto out;
+		if (cfg_apply_section(&ini, &ctx, more, sizeof(more)) < 0) {
+			ini_err_append(err, errlen, "%s", more);
+			ret = -1;
+		}
 	}
+	if (ret < 0)
+		goto out;
 	ret = cfg_check(cfg, ini.name, err, errlen);
 out:
 	ini_free(&ini);
@@ -428,7 +455,7 @@ meet_config_free(struct meet_config *cfg)
 		&cfg->guest_jid_domain, &cfg->web_listen, &cfg->web_cert, &cfg->web_key,
 		&cfg->web_root, &cfg->web_trust, &cfg->web_url, &cfg->background_uri,
 		&cfg->logo_uri, &cfg->cb_cert, &cfg->api_listen, &cfg->api_cert, &cfg->api_key,
-		&cfg->media_addresses, &cfg->media_rest_secret };
+		&cfg->media_addresses, &cfg->media_rest_secret, &cfg->path, &cfg->status_listen };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
 		g_clear_pointer(strs[i], g_free);

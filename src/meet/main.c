@@ -14,6 +14,7 @@
 #include <gnutls/gnutls.h>
 
 #include "common/plog.h"
+#include "common/sdnotify.h"
 #include "meet/callbridge.h"
 #include "meet/link.h"
 #include "meet/meet-internal.h"
@@ -175,6 +176,7 @@ on_signal(gpointer data)
 	struct meet_server *srv = data;
 
 	plog(PLOG_INFO, "meet", "stopping");
+	sdnotify_stopping();
 	g_main_loop_quit(srv->loop);
 	return G_SOURCE_CONTINUE;
 }
@@ -203,7 +205,7 @@ start(struct meet_server *srv)
 						(unsigned)srv->cfg.space_max_delay);
 	srv->link = meet_link_new(1, srv->cfg.guest_jid_domain);
 	srv->cb = meet_cb_new(srv);
-	if (meet_web_start(srv, &e) < 0 || meet_api_start(srv, &e) < 0) {
+	if (meet_web_start(srv, &e) < 0 || meet_api_start(srv, &e) < 0 || meet_metrics_start(srv, &e) < 0) {
 		fprintf(stderr, "portico meet: cannot listen: %s\n", e->message);
 		g_error_free(e);
 		return -1;
@@ -215,6 +217,7 @@ start(struct meet_server *srv)
 static void
 stop(struct meet_server *srv)
 {
+	meet_metrics_stop(srv);
 	meet_api_stop(srv);
 	meet_web_stop(srv);
 	meet_cb_free(srv->cb);
@@ -240,6 +243,7 @@ run(struct meet_server *srv)
 		s1 = g_unix_signal_add(SIGINT, on_signal, srv);
 		s2 = g_unix_signal_add(SIGTERM, on_signal, srv);
 		plog(PLOG_INFO, "meet", "portico meet %s ready", PORTICO_MEET_VERSION);
+		sdnotify_ready("serving");
 		g_main_loop_run(srv->loop);
 		g_source_remove(s1);
 		g_source_remove(s2);
@@ -258,7 +262,7 @@ meet_main(int argc, char **argv)
 {
 	struct meet_server srv;
 	struct args a;
-	char err[1024];
+	char err[4096];   /* every configuration problem, one a line */
 	int ret;
 
 	memset(&srv, 0, sizeof(srv));

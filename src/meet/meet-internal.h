@@ -65,6 +65,8 @@ struct meet_config {
 	char *media_addresses;              /* comma-separated IP literals */
 	char *media_rest_secret;            /* browsers get TURN REST credentials */
 	unsigned long media_rest_ttl;
+	char *path;                         /* the file, for the status socket's name */
+	char *status_listen;                /* [meet] status-listen (metrics.c) */
 };
 
 /* Load and validate FILE; -1 with err "file:line: ..." set. */
@@ -358,6 +360,26 @@ struct meet_server {
 	void *api;                  /* api.c private */
 	struct meet_limit *auth_limit, *guest_limit;
 	struct meet_limit *space_limit;     /* guest failures per space, all addresses */
+	struct meet_metrics *metrics;       /* metrics.c */
 };
+
+/* ---- metrics.c (meet_metrics_*): the status listener's /metrics --------- */
+
+struct meet_probe_host;
+typedef struct _SoupServerMessage SoupServerMessage;
+/* Listen as [meet] status-listen says (default: the runtime directory's
+ * unix socket named after the config).  -1 with err on an explicit
+ * address or path that cannot be used; an automatic socket that another
+ * live server holds leaves this one without (a warning, not an error). */
+int meet_metrics_start(struct meet_server *srv, GError **err);
+void meet_metrics_stop(struct meet_server *srv);
+/* One guest login answered: "ok" or the refusal's name. */
+void meet_metrics_guest_login(struct meet_server *srv, const char *outcome);
+/* One API request: counted by its final status when it finishes. */
+void meet_metrics_api_request(struct meet_server *srv, SoupServerMessage *msg);
+/* A turnServers/<id>/status probe's result: the best RTT of the hosts. */
+void meet_metrics_probe(struct meet_server *srv, const char *turn_id,
+			const struct meet_probe_host *hosts, unsigned n);
+void meet_metrics_render(struct meet_server *srv, GString *out);
 
 #endif

@@ -261,6 +261,7 @@ guest_login(struct meet_webbridge *wb, SoupServerMessage *msg, const struct meet
 	guest_ask(wb, msg, "login", m);
 	return;
 bad:
+	meet_metrics_guest_login(wb->srv, "badRequest");
 	json_reply(msg, 400, "{\"error\":\"badRequest\"}");
 }
 
@@ -399,6 +400,7 @@ wb_on_logged_in(struct meet_webbridge *wb, GHashTable *in)
 		? g_strdup_printf("{\"session\":%s,\"jid\":%s,\"spaceName\":%s}", a, b, c)
 		: g_strdup_printf("{\"error\":\"%s\"}", status);
 	json_reply(msg, status_http(status), body);
+	meet_metrics_guest_login(wb->srv, status);
 	plog(PLOG_INFO, "meet", "web bridge link %u: guest login request %s: response written",
 	     meet_link_number(wb->srv->link), meet_link_get(in, "req"));
 	soup_server_message_unpause(msg);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/hex.h"
@@ -276,12 +277,29 @@ set_admin(void *p, const char *key, const char *v, char *err, size_t errlen)
 {
 	struct turn_config *cfg = ((struct cfg_ctx *)p)->cfg;
 
-	if (strcmp(v, "off") == 0) {
-		memset(&cfg->admin_addr, 0, sizeof(cfg->admin_addr));
+	memset(&cfg->admin_addr, 0, sizeof(cfg->admin_addr));
+	cfg->admin_auto = 0;
+	free(cfg->admin_socket);
+	cfg->admin_socket = NULL;
+	if (strcmp(v, "off") == 0)
+		return 0;
+	if (strcmp(v, "auto") == 0) {
+		cfg->admin_auto = 1;
+		return 0;
+	}
+	if (v[0] == '/') {
+		if (strlen(v) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+			SETERR("socket path longer than %zu bytes", sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+			return -1;
+		}
+		if (!(cfg->admin_socket = strdup(v))) {
+			SETERR("out of memory");
+			return -1;
+		}
 		return 0;
 	}
 	if (addr_parse(v, 9641, &cfg->admin_addr) < 0) {
-		SETERR("\"%s\" is not an address[:port] or \"off\"", v);
+		SETERR("\"%s\" is not an address[:port], a socket path, \"auto\" or \"off\"", v);
 		return -1;
 	}
 	return 0;
@@ -458,7 +476,7 @@ config_defaults(struct turn_config *cfg)
 	cfg->unauth_v6_prefix = 64;   /* one IPv6 client owns a /64 */
 	cfg->socket_buffer = 4096;   /* KiB: a few ms of burst at 100k packets/s */
 	cfg->rest_separator = ':';
-	addr_parse("127.0.0.1:9641", 0, &cfg->admin_addr);
+	cfg->admin_auto = 1;         /* a unix socket: two servers never collide */
 	cfg->log_level = PLOG_INFO;
 }
 
@@ -560,24 +578,34 @@ int
 turn_config_load(struct turn_config **out, const char *path, char *err, size_t errlen)
 {
 	struct ini ini;
-	int ret;
+	char more[TURN_ERR_MAX];
+	int ret, bad = 0;
 
 	*out = NULL;
 	if (ini_load(&ini, path, err, errlen) < 0)
 		return -1;
+	err[0] = '\0';
+	/* Every problem, one a line (--check): sections first, then keys. */
 	for (unsigned i = 0; i < ini.n; i++) {
 		const struct ini_entry *e = &ini.entries[i];
 		if (strcmp(e->section, "turn") && strcmp(e->section, "users")) {
 			if (*e->section)
-				SETERR("%s:%u: unknown section [%s] (portico turn reads [turn] and [users])",
-				       ini.name, e->line, e->section);
+				ini_err_append(err, errlen, "%s:%u: unknown section [%s] (portico turn reads [turn] and [users])",
+					       ini.name, e->line, e->section);
 			else
-				SETERR("%s:%u: key \"%s\" outside any [section]", ini.name, e->line, e->key);
-			ini_free(&ini);
-			return -1;
+				ini_err_append(err, errlen, "%s:%u: key \"%s\" outside any [section]",
+					       ini.name, e->line, e->key);
+			bad = 1;
 		}
 	}
-	ret = turn_config_from_ini(out, &ini, err, errlen);
+	ret = turn_config_from_ini(out, &ini, more, sizeof(more));
+	if (ret < 0)
+		ini_err_append(err, errlen, "%s", more);
+	if (bad && ret == 0) {
+		turn_config_free(*out);
+		*out = NULL;
+		ret = -1;
+	}
 	ini_free(&ini);
 	return ret;
 }
@@ -590,6 +618,7 @@ turn_config_free(struct turn_config *cfg)
 	turn_users_unref(cfg->users);
 	free(cfg->cert_file);
 	free(cfg->key_file);
+	free(cfg->admin_socket);
 	free(cfg->path);
 	free(cfg);
 }

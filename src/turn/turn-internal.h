@@ -93,6 +93,8 @@ struct turn_config {
 	unsigned socket_buffer;      /* SO_RCVBUF/SO_SNDBUF of UDP listeners, KiB */
 	char rest_separator;
 	struct sockaddr_storage admin_addr;  /* /metrics and /status; ss_family 0: off */
+	char *admin_socket;                  /* or a unix socket at this path */
+	int admin_auto;                      /* default: <runtime>/<config stem>.sock (datadir.h) */
 	struct turn_users *users;    /* one reference, owned; holds auth-secret values */
 };
 

@@ -5,14 +5,18 @@
  * (/metrics, /status).  The data plane runs in the server's worker threads.
  */
 #include <errno.h>
+#include <gio/gunixsocketaddress.h>
 #include <glib.h>
 #include <glib-unix.h>
 #include <libsoup/soup.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/datadir.h"
 #include "common/plog.h"
+#include "common/sdnotify.h"
 #include "turn/turn-internal.h"
 #include "turn/turn.h"
 
@@ -21,7 +25,26 @@ struct turn_cli {
 	struct turn_server *srv;
 	SoupServer *admin;
 	const char *path;
+	char *admin_socket;     /* the unix socket we made, unlinked at exit */
 };
+
+/* Where the admin listener is, copied out of the configuration (which the
+ * server owns once started): an address, or a unix socket path (auto: the
+ * runtime directory's one named after the config file). */
+struct admin_where {
+	struct sockaddr_storage addr;
+	char *socket;
+	int is_auto;
+};
+
+static void
+admin_where_get(struct admin_where *w, const struct turn_config *cfg, int server)
+{
+	w->addr = cfg->admin_addr;
+	w->is_auto = cfg->admin_auto;
+	w->socket = cfg->admin_auto ? datadir_socket(cfg->path, server)
+		    : cfg->admin_socket ? g_strdup(cfg->admin_socket) : NULL;
+}
 
 static gboolean
 on_stop(gpointer data)
@@ -29,6 +52,7 @@ on_stop(gpointer data)
 	struct turn_cli *cli = data;
 
 	plog(PLOG_NOTICE, "turn", "stopping on signal");
+	sdnotify_stopping();
 	g_main_loop_quit(cli->loop);
 	return G_SOURCE_CONTINUE;
 }
@@ -40,12 +64,12 @@ on_reload(gpointer data)
 	struct turn_config *cfg;
 	char err[TURN_ERR_MAX];
 
-	if (turn_config_load(&cfg, cli->path, err, sizeof(err)) < 0) {
+	sdnotify_reloading();
+	if (turn_config_load(&cfg, cli->path, err, sizeof(err)) < 0)
 		plog(PLOG_ERROR, "turn", "reload refused, keeping the running configuration: %s", err);
-		return G_SOURCE_CONTINUE;
-	}
-	if (turn_server_reload(cli->srv, cfg, err, sizeof(err)) < 0)
+	else if (turn_server_reload(cli->srv, cfg, err, sizeof(err)) < 0)
 		plog(PLOG_ERROR, "turn", "reload failed: %s", err);
+	sdnotify_ready(NULL);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -93,27 +117,83 @@ on_admin(SoupServer *server, SoupServerMessage *msg, const char *path,
 	g_string_free(body, TRUE);
 }
 
+/* Is a server answering on this unix socket?  A socket file nobody
+ * accepts on is a stale one (a crash, a kill -9) and may be replaced. */
 static int
-admin_start(struct turn_cli *cli, const struct sockaddr_storage *addr)
+socket_live(const char *path)
+{
+	GSocketClient *cl = g_socket_client_new();
+	GSocketAddress *sa = g_unix_socket_address_new(path);
+	GSocketConnection *c = g_socket_client_connect(cl, G_SOCKET_CONNECTABLE(sa), NULL, NULL);
+
+	g_object_unref(sa);
+	g_object_unref(cl);
+	if (!c)
+		return 0;
+	g_object_unref(c);
+	return 1;
+}
+
+/* The listener on a unix socket.  1: listening, 0: skipped (the automatic
+ * socket is another live server's: this one runs without, it must not fail
+ * a second instance), -1: error. */
+static int
+admin_listen_unix(struct turn_cli *cli, const char *path, int is_auto, GError **gerr)
+{
+	GSocketAddress *sa;
+	gboolean ok;
+
+	if (socket_live(path)) {
+		if (!is_auto) {
+			g_set_error(gerr, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE, "another server listens there");
+			return -1;
+		}
+		plog(PLOG_WARN, "turn", "admin listener off: %s belongs to another running portico turn "
+		     "(set admin-listen to a path or an address)", path);
+		return 0;
+	}
+	unlink(path);
+	sa = g_unix_socket_address_new(path);
+	ok = soup_server_listen(cli->admin, sa, 0, gerr);
+	g_object_unref(sa);
+	if (!ok)
+		return -1;
+	cli->admin_socket = g_strdup(path);
+	return 1;
+}
+
+static int
+admin_start(struct turn_cli *cli, const struct admin_where *w)
 {
 	GError *gerr = NULL;
 	GSocketAddress *sa;
 	char as[ADDR_STRLEN];
-	gboolean ok;
+	const char *where = w->socket;
+	int rc;
 
-	if (!addr->ss_family)
+	if (!w->addr.ss_family && !w->socket) {
+		if (w->is_auto)
+			plog(PLOG_WARN, "turn", "admin listener off: no runtime directory for its socket");
 		return 0;
-	sa = g_socket_address_new_from_native((gpointer)addr, addr_len(addr));
+	}
 	cli->admin = soup_server_new("server-header", "portico-turn", NULL);
 	soup_server_add_handler(cli->admin, NULL, on_admin, cli, NULL);
-	ok = soup_server_listen(cli->admin, sa, 0, &gerr);
-	g_object_unref(sa);
-	if (!ok) {
-		fprintf(stderr, "portico turn: admin-listen %s: %s\n", addr_str(addr, as, 1), gerr->message);
+	if (w->socket) {
+		rc = admin_listen_unix(cli, w->socket, w->is_auto, &gerr);
+	} else {
+		where = addr_str(&w->addr, as, 1);
+		sa = g_socket_address_new_from_native((gpointer)&w->addr, addr_len(&w->addr));
+		rc = soup_server_listen(cli->admin, sa, 0, &gerr) ? 1 : -1;
+		g_object_unref(sa);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "portico turn: admin-listen %s: %s\n", where, gerr->message);
 		g_error_free(gerr);
 		return -1;
 	}
-	plog(PLOG_INFO, "turn", "admin listener on http://%s (/metrics, /status)", addr_str(addr, as, 1));
+	if (rc > 0)
+		plog(PLOG_INFO, "turn", "admin listener on %s%s (/metrics, /status)",
+		     w->socket ? "unix:" : "http://", where);
 	return 0;
 }
 
@@ -121,7 +201,7 @@ admin_start(struct turn_cli *cli, const struct sockaddr_storage *addr)
 
 /* `portico turn status`: the admin listener's /status as a table. */
 static int
-status_main(const struct sockaddr_storage *admin)
+status_main(const struct admin_where *w)
 {
 	char as[ADDR_STRLEN], url[ADDR_STRLEN + 40];
 	SoupSession *session;
@@ -130,17 +210,25 @@ status_main(const struct sockaddr_storage *admin)
 	GError *gerr = NULL;
 	int ret = 1;
 
-	if (!admin->ss_family) {
+	if (!w->addr.ss_family && !w->socket) {
 		fprintf(stderr, "portico turn status: admin-listen is off in this configuration\n");
 		return 1;
 	}
-	snprintf(url, sizeof(url), "http://%s/status?format=text", addr_str(admin, as, 1));
-	session = soup_session_new_with_options("timeout", 5, NULL);
+	if (w->socket) {
+		/* The host is a placeholder: the connection goes to the socket. */
+		GSocketAddress *sa = g_unix_socket_address_new(w->socket);
+		snprintf(url, sizeof(url), "http://localhost/status?format=text");
+		session = soup_session_new_with_options("timeout", 5, "remote-connectable", sa, NULL);
+		g_object_unref(sa);
+	} else {
+		snprintf(url, sizeof(url), "http://%s/status?format=text", addr_str(&w->addr, as, 1));
+		session = soup_session_new_with_options("timeout", 5, NULL);
+	}
 	msg = soup_message_new("GET", url);
 	body = soup_session_send_and_read(session, msg, NULL, &gerr);
 	if (!body) {
 		fprintf(stderr, "portico turn status: %s: %s (is portico turn running with this configuration?)\n",
-			url, gerr->message);
+			w->socket ? w->socket : url, gerr->message);
 		g_error_free(gerr);
 	} else {
 		fwrite(g_bytes_get_data(body, NULL), 1, g_bytes_get_size(body), stdout);
@@ -157,32 +245,40 @@ status_main(const struct sockaddr_storage *admin)
 static int
 serve(struct turn_cli *cli, struct turn_config *cfg)
 {
-	struct sockaddr_storage admin = cfg->admin_addr;
+	struct admin_where admin;
 	char err[TURN_ERR_MAX];
+	int ret = 1;
 
+	admin_where_get(&admin, cfg, 1);
 	cli->srv = turn_server_start(cfg, err, sizeof(err));
 	if (!cli->srv) {
 		fprintf(stderr, "portico turn: %s\n", err);
+		g_free(admin.socket);
 		return 1;
 	}
 	cli->loop = g_main_loop_new(NULL, FALSE);
-	if (admin_start(cli, &admin) < 0) {
-		turn_server_stop(cli->srv);
-		g_main_loop_unref(cli->loop);
-		return 1;
-	}
+	if (admin_start(cli, &admin) < 0)
+		goto out;
 	g_unix_signal_add(SIGTERM, on_stop, cli);
 	g_unix_signal_add(SIGINT, on_stop, cli);
 	g_unix_signal_add(SIGHUP, on_reload, cli);
+	sdnotify_ready("serving");
 	g_main_loop_run(cli->loop);
+	ret = 0;
+out:
 	if (cli->admin) {
 		soup_server_disconnect(cli->admin);
 		g_object_unref(cli->admin);
 	}
+	if (cli->admin_socket)
+		unlink(cli->admin_socket);
+	g_free(cli->admin_socket);
+	g_free(admin.socket);
 	turn_server_stop(cli->srv);
 	g_main_loop_unref(cli->loop);
-	plog(PLOG_NOTICE, "turn", "stopped");
-	return 0;
+	if (ret == 0)
+		plog(PLOG_NOTICE, "turn", "stopped");
+	return ret;
 }
 
 int
@@ -231,7 +327,14 @@ turn_main(int argc, char **argv)
 	if (check || status) {
 		if (check)
 			printf("%s: configuration OK\n", path);
-		ret = status ? status_main(&cfg->admin_addr) : 0;
+		if (status) {
+			struct admin_where w;
+			admin_where_get(&w, cfg, 0);
+			ret = status_main(&w);
+			g_free(w.socket);
+		} else {
+			ret = 0;
+		}
 		turn_config_free(cfg);
 		goto out;
 	}

@@ -16,7 +16,7 @@ struct ini;
 struct turn_config;
 struct turn_server;
 
-#define TURN_ERR_MAX 512
+#define TURN_ERR_MAX 4096   /* --check: every problem, one a line */
 
 /* `portico turn [-c FILE] [--check] [status]`. */
 int turn_main(int argc, char **argv);
