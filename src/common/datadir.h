@@ -32,4 +32,8 @@ char *datadir_runtime(void);
  * runtime directory candidates, else the server's choice. */
 char *datadir_socket(const char *config_path, int create);
 
+/* Is a server accepting on this unix socket?  1 yes, 0 no: a socket file
+ * nobody accepts on is stale (a crash, a kill -9) and may be replaced. */
+int datadir_socket_live(const char *path);
+
 #endif

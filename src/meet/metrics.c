@@ -232,20 +232,6 @@ on_status(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
 	g_string_free(b, TRUE);
 }
 
-static int
-socket_live(const char *path)
-{
-	GSocketClient *cl = g_socket_client_new();
-	GSocketAddress *sa = g_unix_socket_address_new(path);
-	GSocketConnection *c = g_socket_client_connect(cl, G_SOCKET_CONNECTABLE(sa), NULL, NULL);
-
-	g_object_unref(sa);
-	g_object_unref(cl);
-	if (c)
-		g_object_unref(c);
-	return c != NULL;
-}
-
 /* Where to listen: a new address (NULL: nowhere) and, for a unix socket,
  * its path in *sock.  auto whose socket is live elsewhere: nowhere. */
 static GSocketAddress *
@@ -259,7 +245,7 @@ listen_where(const char *spec, const char *config, char **sock, GError **err)
 		return NULL;
 	if (is_auto || spec[0] == '/') {
 		char *p = is_auto ? datadir_socket(config, 1) : g_strdup(spec);
-		if (!p || socket_live(p)) {
+		if (!p || datadir_socket_live(p)) {
 			if (!is_auto)
 				g_set_error(err, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE, "%s: another server listens there", p);
 			else

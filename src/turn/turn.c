@@ -117,23 +117,6 @@ on_admin(SoupServer *server, SoupServerMessage *msg, const char *path,
 	g_string_free(body, TRUE);
 }
 
-/* Is a server answering on this unix socket?  A socket file nobody
- * accepts on is a stale one (a crash, a kill -9) and may be replaced. */
-static int
-socket_live(const char *path)
-{
-	GSocketClient *cl = g_socket_client_new();
-	GSocketAddress *sa = g_unix_socket_address_new(path);
-	GSocketConnection *c = g_socket_client_connect(cl, G_SOCKET_CONNECTABLE(sa), NULL, NULL);
-
-	g_object_unref(sa);
-	g_object_unref(cl);
-	if (!c)
-		return 0;
-	g_object_unref(c);
-	return 1;
-}
-
 /* The listener on a unix socket.  1: listening, 0: skipped (the automatic
  * socket is another live server's: this one runs without, it must not fail
  * a second instance), -1: error. */
@@ -143,7 +126,7 @@ admin_listen_unix(struct turn_cli *cli, const char *path, int is_auto, GError **
 	GSocketAddress *sa;
 	gboolean ok;
 
-	if (socket_live(path)) {
+	if (datadir_socket_live(path)) {
 		if (!is_auto) {
 			g_set_error(gerr, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE, "another server listens there");
 			return -1;
