@@ -232,19 +232,22 @@ serve(struct turn_cli *cli, struct turn_config *cfg)
 	char err[TURN_ERR_MAX];
 	int ret = 1;
 
+	/* Signals first: a SIGTERM that arrives while the workers or the admin
+	 * listener start is handled as soon as the loop runs, a clean stop. */
+	cli->loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, on_stop, cli);
+	g_unix_signal_add(SIGINT, on_stop, cli);
+	g_unix_signal_add(SIGHUP, on_reload, cli);
 	admin_where_get(&admin, cfg, 1);
 	cli->srv = turn_server_start(cfg, err, sizeof(err));
 	if (!cli->srv) {
 		fprintf(stderr, "portico turn: %s\n", err);
 		g_free(admin.socket);
+		g_main_loop_unref(cli->loop);
 		return 1;
 	}
-	cli->loop = g_main_loop_new(NULL, FALSE);
 	if (admin_start(cli, &admin) < 0)
 		goto out;
-	g_unix_signal_add(SIGTERM, on_stop, cli);
-	g_unix_signal_add(SIGINT, on_stop, cli);
-	g_unix_signal_add(SIGHUP, on_reload, cli);
 	sdnotify_ready("serving");
 	g_main_loop_run(cli->loop);
 	ret = 0;
