@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/cli.h"
 #include "common/ini.h"
 #include "common/plog.h"
 #include "common/sdnotify.h"
@@ -222,44 +223,25 @@ out:
 	return ret;
 }
 
+static const struct cli_role edge_cli_role = {
+	.role = "edge",
+	.summary = "traversal edge, inside or outside role",
+	.check_help = "validate the configuration (and its certificates) and exit",
+	.description = "Configuration keys: docs/configuration-edge.md; how it works: docs/edge.md.",
+	.conf_hint = "conf/edge-outside.conf and conf/edge-inside.conf",
+};
+
 int
 edge_main(int argc, char **argv)
 {
-	gchar *path = NULL;
-	gboolean check = FALSE;
-	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &path, "configuration file", "FILE" },
-		{ "check", 0, 0, G_OPTION_ARG_NONE, &check, "validate the configuration (and its "
-		  "certificates) and exit", NULL },
-		{ NULL, 0, 0, 0, NULL, NULL, NULL },
-	};
-	GOptionContext *oc = g_option_context_new("[status] - traversal edge, inside or outside role");
-	GError *gerr = NULL;
+	char *path = NULL;
 	struct edge_config *cfg = NULL;
 	struct ini ini = { 0 };
 	char err[EDGE_ERR_MAX];
-	int ret = 2, status = 0;
+	int ret = 1, check, status;
 
-	g_option_context_add_main_entries(oc, entries, NULL);
-	g_option_context_set_description(oc, "Configuration keys: docs/configuration-edge.md; "
-					 "how it works: docs/edge.md.");
-	if (!g_option_context_parse(oc, &argc, &argv, &gerr)) {
-		fprintf(stderr, "portico edge: %s\n", gerr->message);
-		g_error_free(gerr);
-		goto out;
-	}
-	if (argc > 1 && !strcmp(argv[1], "status"))
-		status = 1, argc--, argv++;
-	if (argc > 1) {
-		fprintf(stderr, "portico edge: unexpected argument \"%s\"\n", argv[1]);
-		goto out;
-	}
-	if (!path) {
-		fprintf(stderr, "portico edge: a configuration file is required (-c FILE; see "
-			"conf/edge-outside.conf and conf/edge-inside.conf)\n");
-		goto out;
-	}
-	ret = 1;
+	if (cli_role_parse(&edge_cli_role, argc, argv, &path, &check, &status) != 0)
+		return 2;
 	if (edge_config_load(&cfg, path, &ini, err, sizeof(err)) < 0) {
 		fprintf(stderr, "portico edge: %s\n", err);
 		goto out;
@@ -286,7 +268,6 @@ edge_main(int argc, char **argv)
 	ret = run(cfg, &ini);
 out:
 	edge_config_free(cfg);
-	g_option_context_free(oc);
 	g_free(path);
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cli.h"
 #include "common/datadir.h"
 #include "common/plog.h"
 #include "common/sdnotify.h"
@@ -267,45 +268,27 @@ out:
 	return ret;
 }
 
+static const struct cli_role turn_cli_role = {
+	.role = "turn",
+	.summary = "STUN/TURN server",
+	.check_help = "validate the configuration and exit",
+	.description = "`portico turn -c FILE status` prints the running server's allocations.  "
+		       "Configuration keys: docs/configuration-turn.md.  "
+		       "SIGHUP reloads [users] and auth-secret; SIGTERM stops.",
+	.conf_hint = "conf/turn.conf",
+};
+
 int
 turn_main(int argc, char **argv)
 {
-	gchar *path = NULL;
-	gboolean check = FALSE;
-	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &path, "configuration file", "FILE" },
-		{ "check", 0, 0, G_OPTION_ARG_NONE, &check, "validate the configuration and exit", NULL },
-		{ NULL, 0, 0, 0, NULL, NULL, NULL },
-	};
-	GOptionContext *oc = g_option_context_new("[status] - STUN/TURN server");
-	GError *gerr = NULL;
+	char *path = NULL;
 	struct turn_cli cli = { 0 };
 	struct turn_config *cfg;
 	char err[TURN_ERR_MAX];
-	int ret = 1, status = 0;
+	int ret = 1, check, status;
 
-	g_option_context_add_main_entries(oc, entries, NULL);
-	g_option_context_set_description(oc, "`portico turn -c FILE status` prints the running server's "
-					 "allocations.  Configuration keys: docs/configuration-turn.md.  "
-					 "SIGHUP reloads [users] and auth-secret; SIGTERM stops.");
-	if (!g_option_context_parse(oc, &argc, &argv, &gerr)) {
-		fprintf(stderr, "portico turn: %s\n", gerr->message);
-		g_error_free(gerr);
-		ret = 2;
-		goto out;
-	}
-	if (argc == 2 && strcmp(argv[1], "status") == 0) {
-		status = 1;
-	} else if (argc > 1) {
-		fprintf(stderr, "portico turn: unexpected argument \"%s\"\n", argv[1]);
-		ret = 2;
-		goto out;
-	}
-	if (!path) {
-		fprintf(stderr, "portico turn: a configuration file is required (-c FILE; see conf/turn.conf)\n");
-		ret = 2;
-		goto out;
-	}
+	if (cli_role_parse(&turn_cli_role, argc, argv, &path, &check, &status) != 0)
+		return 2;
 	if (turn_config_load(&cfg, path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "portico turn: %s\n", err);
 		goto out;
@@ -327,7 +310,6 @@ turn_main(int argc, char **argv)
 	cli.path = path;
 	ret = serve(&cli, cfg);
 out:
-	g_option_context_free(oc);
 	g_free(path);
 	return ret;
 }
