@@ -188,6 +188,11 @@ run(struct edge_config *cfg, struct ini *ini)
 	g_queue_init(&p->guests);
 	snprintf(p->resolution, sizeof(p->resolution), "not resolved yet");
 	p->loop = g_main_loop_new(NULL, FALSE);
+	/* Signals before the listeners: a SIGTERM during startup is handled
+	 * as soon as the loop runs, a clean stop. */
+	g_unix_signal_add(SIGTERM, on_stop, &cli);
+	g_unix_signal_add(SIGINT, on_stop, &cli);
+	g_unix_signal_add(SIGHUP, on_reload, &cli);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	rc = start_turn(p, ini, err, sizeof(err));
@@ -199,9 +204,6 @@ run(struct edge_config *cfg, struct ini *ini)
 		plog(PLOG_ERROR, MOD, "cannot start: %s", err);
 		goto out;
 	}
-	g_unix_signal_add(SIGTERM, on_stop, &cli);
-	g_unix_signal_add(SIGINT, on_stop, &cli);
-	g_unix_signal_add(SIGHUP, on_reload, &cli);
 	sdnotify_ready(cfg->role == EDGE_ROLE_INSIDE ? "inside edge running" : "outside edge running");
 	g_main_loop_run(p->loop);
 	ret = 0;
