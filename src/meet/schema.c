@@ -4,8 +4,11 @@
  * renders every stored object from these rows; nothing else names a
  * parameter.  Constant data; any thread.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gnutls/crypto.h>
 
 #include "meet/meet-internal.h"
 
@@ -102,14 +105,30 @@ static const struct meet_field profile_fields[] = {
 };
 
 /* A random URL-safe secret like the vendor's V_diBH_9ARvojUzOOy38Cg. */
+/* A generated call ID is what a guest types: unguessable, 100000000-999999999. */
+static unsigned
+schema_call_id(void)
+{
+	uint32_t r;
+
+	if (gnutls_rnd(GNUTLS_RND_NONCE, &r, sizeof(r)) < 0)
+		g_error("no random bytes for a call ID");
+	return 100000000u + r % 900000000u;
+}
+
 static char *
 schema_secret(void)
 {
 	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 	char *s = g_malloc(23);
+	guint8 r[22];
 
+	/* A space secret guards its guest links: CSPRNG bytes, 64 symbols so
+	 * each byte's low six bits are uniform. */
+	if (gnutls_rnd(GNUTLS_RND_KEY, r, sizeof(r)) < 0)
+		g_error("no random bytes for a space secret");
 	for (int i = 0; i < 22; i++)
-		s[i] = abc[g_random_int_range(0, 64)];
+		s[i] = abc[r[i] & 63];
 	s[22] = '\0';
 	return s;
 }
@@ -138,7 +157,7 @@ complete_cospace(struct meet_store *st, const char *id, int created, GHashTable 
 		static const char *const colls[] = { "coSpaces", "accessMethods", NULL };
 		static const char *const names[] = { "callId", NULL };
 		for (int tries = 0; tries < 100; tries++) {
-			char *cid = g_strdup_printf("%09u", g_random_int_range(100000000, 999999999));
+			char *cid = g_strdup_printf("%09u", schema_call_id());
 			GPtrArray *dup = meet_store_find(st, colls, names, cid);
 			int free_id = dup->len == 0;
 			g_ptr_array_unref(dup);
