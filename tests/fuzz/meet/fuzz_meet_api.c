@@ -128,8 +128,9 @@ fz_check(const struct api_out *o)
 		__builtin_trap();
 }
 
-/* Bounds the store: every so often, all spaces go (their access methods
- * with them). */
+/* Bounds the state dir: every so often, all spaces go (their access
+ * methods with them) and the events file, which the server leaves to
+ * logrotate, is emptied. */
 static void
 fz_reset(void)
 {
@@ -137,6 +138,8 @@ fz_reset(void)
 
 	fixture_req(&fz_fx, "DELETE", "/api/v1/coSpaces", NULL, NULL, &o);
 	meet_api_out_clear(&o);
+	if (fz_fx.srv.cfg.event_log && truncate(fz_fx.srv.cfg.event_log, 0) < 0)
+		fprintf(stderr, "fuzz-meet-api: cannot empty %s\n", fz_fx.srv.cfg.event_log);
 }
 
 int
