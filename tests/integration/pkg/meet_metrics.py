@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pkgtest import check, done, free_range, run, skip_all, src_root, wait_for  # noqa: E402
+from pkgtest import check, done, free_range, log_text, run, start_node, skip_all, src_root, wait_for  # noqa: E402
 
 portico = sys.argv[1]
 if run([portico, "help"])[1].find("  meet ") < 0:
@@ -42,16 +42,7 @@ def conf(d, web, api):
 
 
 def start(path):
-    log = open(path + ".log", "w+")
-    p = subprocess.Popen([portico, "meet", "-c", path], stdout=log, stderr=subprocess.STDOUT, env=env)
-    procs.append((p, log))
-    return p, log
-
-
-def text(log):
-    log.flush()
-    with open(log.name) as f:
-        return f.read()
+    return start_node(procs, portico, "meet", path, env)
 
 
 def curl(*args):
@@ -62,7 +53,7 @@ try:
     a = conf("a", base, base + 1)
     pa, la = start(a)
     check(wait_for(lambda: os.path.exists(sock) or pa.poll() is not None, 60) and pa.poll() is None,
-          "meet with the shipped config listens on <runtime>/meet.sock", text(la))
+          "meet with the shipped config listens on <runtime>/meet.sock", log_text(la))
     curl("-k", "-o", "/dev/null", "https://127.0.0.1:%d/api/v1/system/status" % (base + 1))
     curl("-k", "-o", "/dev/null", "-X", "POST", "-d", "token=nope&name=Guest",
          "https://127.0.0.1:%d/api/guest/login" % base)
@@ -75,11 +66,11 @@ try:
           "missing %s\n%s" % (missing, out))
     b = conf("b", base + 2, base + 3)
     pb, lb = start(b)
-    wait_for(lambda: "status listener off" in text(lb) or pb.poll() is not None, 60)
-    check(pb.poll() is None and "status listener off" in text(lb),
-          "a second meet with the same config name runs without the socket", text(lb))
+    wait_for(lambda: "status listener off" in log_text(lb) or pb.poll() is not None, 60)
+    check(pb.poll() is None and "status listener off" in log_text(lb),
+          "a second meet with the same config name runs without the socket", log_text(lb))
     pa.send_signal(signal.SIGTERM)
-    check(pa.wait(60) == 0 and not os.path.exists(sock), "stopping removes the socket", text(la))
+    check(pa.wait(60) == 0 and not os.path.exists(sock), "stopping removes the socket", log_text(la))
 finally:
     for p, log in procs:
         if p.poll() is None:

@@ -45,6 +45,21 @@ def run(args, **kw):
     return p.returncode, p.stdout
 
 
+def start_node(procs, portico, role, path, env):
+    """Start `portico ROLE -c PATH` logging to PATH.log; remembered in procs
+    as (process, log) for the caller's clean-up."""
+    log = open(path + ".log", "w+")
+    p = subprocess.Popen([portico, role, "-c", path], stdout=log, stderr=subprocess.STDOUT, env=env)
+    procs.append((p, log))
+    return p, log
+
+
+def log_text(log):
+    log.flush()
+    with open(log.name) as f:
+        return f.read()
+
+
 def wait_for(cond, timeout=30.0, step=0.1):
     end = time.monotonic() + timeout
     while True:

@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pkgtest import check, done, free_range, run, wait_for  # noqa: E402
+from pkgtest import check, done, free_range, log_text, run, start_node, wait_for  # noqa: E402
 
 portico = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix="portico-two-turns-")
@@ -38,16 +38,7 @@ def conf(name, port, lo):
 
 
 def start(path):
-    log = open(path + ".log", "w+")
-    p = subprocess.Popen([portico, "turn", "-c", path], stdout=log, stderr=subprocess.STDOUT, env=env)
-    procs.append((p, log))
-    return p, log
-
-
-def logtext(log):
-    log.flush()
-    with open(log.name) as f:
-        return f.read()
+    return start_node(procs, portico, "turn", path, env)
 
 
 a = conf("a/turn.conf", base, base + 10)
@@ -56,25 +47,25 @@ c = conf("c/turn.conf", base + 2, base + 30)     # same stem as a: turn.sock
 try:
     pa, la = start(a)
     pb, lb = start(b)
-    up = wait_for(lambda: "admin listener on" in logtext(la) and "admin listener on" in logtext(lb), 30)
+    up = wait_for(lambda: "admin listener on" in log_text(la) and "admin listener on" in log_text(lb), 30)
     check(up and pa.poll() is None and pb.poll() is None,
-          "two servers with no admin-listen run side by side", logtext(la) + logtext(lb))
-    check("unix:" in logtext(la) and "turn.sock" in logtext(la), "the default is a unix socket named after the config",
-          logtext(la))
+          "two servers with no admin-listen run side by side", log_text(la) + log_text(lb))
+    check("unix:" in log_text(la) and "turn.sock" in log_text(la), "the default is a unix socket named after the config",
+          log_text(la))
     rc, out = run([portico, "turn", "-c", a, "status"], env=env, timeout=30)
     check(rc == 0 and "allocations" in out, "portico turn status finds the first one's socket", out)
     rc, out = run([portico, "turn", "-c", b, "status"], env=env, timeout=30)
     check(rc == 0 and "allocations" in out, "... and the second one's", out)
-    sock = [w for w in logtext(lb).split() if w.startswith("unix:")][0][5:]
+    sock = [w for w in log_text(lb).split() if w.startswith("unix:")][0][5:]
     rc, out = run(["curl", "-sS", "--unix-socket", sock, "http://localhost/metrics"], timeout=30)
     check(rc == 0 and "portico_turn" in out, "/metrics on the socket (Prometheus text)", out[:2000])
     pc, lc = start(c)
-    wait_for(lambda: "admin listener off" in logtext(lc) or pc.poll() is not None, 30)
-    check(pc.poll() is None and "admin listener off" in logtext(lc),
-          "a third server whose socket is taken runs without one, and says so", logtext(lc))
+    wait_for(lambda: "admin listener off" in log_text(lc) or pc.poll() is not None, 30)
+    check(pc.poll() is None and "admin listener off" in log_text(lc),
+          "a third server whose socket is taken runs without one, and says so", log_text(lc))
     pa.send_signal(signal.SIGTERM)
     pa.wait(30)
-    path_a = [w for w in logtext(la).split() if w.startswith("unix:")][0][5:]
+    path_a = [w for w in log_text(la).split() if w.startswith("unix:")][0][5:]
     check(not os.path.exists(path_a), "a stopped server removes its socket", path_a)
 finally:
     for p, log in procs:
