@@ -11,6 +11,7 @@
 #define PORTICO_TEST_EDGE_FIXTURE_H
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,22 @@ fx_proc_init(void)
 	gnutls_certificate_allocate_credentials(&fx_p.b_creds);
 	fx_cfg.w_health_interval = 10;
 	fx_cfg.w_resolve_interval = 3600;
+}
+
+/* A loopback TCP port that was free a moment ago and has no listener:
+ * connecting to it is refused. */
+__attribute__((unused)) static int
+fx_closed_port(void)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(in);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	bind(fd, (struct sockaddr *)&in, sizeof(in));
+	getsockname(fd, (struct sockaddr *)&in, &sl);
+	port = ntohs(in.sin_port);
+	close(fd);
+	return port;
 }
 
 /* One end of a fresh socketpair (non-blocking) for a conn; the far end is

@@ -9,20 +9,6 @@
 #include "edge_fixture.h"
 #include "tap.h"
 
-static int
-closed_port(void)
-{
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(in);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	bind(fd, (struct sockaddr *)&in, sizeof(in));
-	getsockname(fd, (struct sockaddr *)&in, &sl);
-	port = ntohs(in.sin_port);
-	close(fd);
-	return port;
-}
-
 static struct istream *
 stream(struct edge_tunnel *t, int32_t id)
 {
@@ -59,7 +45,7 @@ main(void)
 	tg = &fx_p.targets[0];
 	memset(tg, 0, sizeof(*tg));
 	g_strlcpy(tg->name, "wb1.example.com", sizeof(tg->name));
-	addr_parse("127.0.0.1", closed_port(), &tg->addr);
+	addr_parse("127.0.0.1", fx_closed_port(), &tg->addr);
 	tg->healthy = -1;
 	fx_p.ntargets = 1;
 	s = stream(t, 3);

@@ -48,20 +48,6 @@ test_pick(void)
 	ok(edge_dns_pick(p) == NULL, "no targets: NULL");
 }
 
-static int
-closed_port(void)
-{
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(in);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	bind(fd, (struct sockaddr *)&in, sizeof(in));
-	getsockname(fd, (struct sockaddr *)&in, &sl);
-	port = ntohs(in.sin_port);
-	close(fd);
-	return port;
-}
-
 static void
 test_resolve_and_health(void)
 {
@@ -69,7 +55,7 @@ test_resolve_and_health(void)
 	static char wb[] = "wb1.example.com", wba[] = "127.0.0.1";
 	struct edge_proc *p = &fx_p;
 
-	snprintf(srv1, sizeof(srv1), "10 5 %d wb1.example.com", closed_port());
+	snprintf(srv1, sizeof(srv1), "10 5 %d wb1.example.com", fx_closed_port());
 	fx_cfg.dns[0].name = srvname;
 	fx_cfg.dns[0].srv = 1;
 	fx_cfg.dns[0].values.v[0] = srv1;
