@@ -54,6 +54,8 @@ tcp(const struct sockaddr_storage *srv)
 	ok(connect(fd, (const struct sockaddr *)srv, addr_len(srv)) == 0, "TCP connect");
 	/* Two halves: the worker must reassemble the frame. */
 	send(fd, buf, 7, 0);
+	/* Not a wait for a result: a pause so that the two halves usually
+	 * leave as two segments; the checks hold either way. */
 	usleep(20000);
 	send(fd, buf + 7, len - 7, 0);
 	while (got < 20) {
