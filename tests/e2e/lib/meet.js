@@ -107,9 +107,15 @@ key = ${api.key}
   return m;
 }
 
+// Which browser a test drives: PORTICO_BROWSER=firefox (meson's firefox
+// variants of the e2e tests) or chromium (the default).
+function browserName(opts = {}) {
+  return opts.browser || process.env.PORTICO_BROWSER || 'chromium';
+}
+
 // media: fake camera and microphone, no permission prompt, autoplay;
 // fakeDevices: that many fake cameras.
-async function launchBrowser(spkis, opts = {}) {
+async function launchChromium(spkis, opts) {
   const { chromium } = require('playwright-core');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
   const context = await chromium.launchPersistentContext(dataDir, {
@@ -123,10 +129,45 @@ async function launchBrowser(spkis, opts = {}) {
         : '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
         '--autoplay-policy=no-user-gesture-required'] : [])],
   });
+  return { context, dataDir };
+}
+
+// Debian's firefox-esr over WebDriver BiDi.  playwright-core 1.65 sends
+// BiDi commands ESR 153 lacks (emulation.setMediaFeaturesOverride), so
+// Firefox is driven by the pinned alias playwright-core-firefox (1.62),
+// the newest release that ESR speaks to.  The test certificates are
+// self-signed: Firefox has no SPKI pin list, so the context accepts them.
+async function launchFirefox(spkis, opts) {
+  const { firefox } = require('playwright-core-firefox');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-firefox-'));
+  const prefs = {
+    'media.navigator.permission.disabled': true,
+    'media.autoplay.default': 0,
+    'media.autoplay.blocking_policy': 0,
+    'network.http.http3.enable': false,
+    // The tests' TURN servers listen on loopback, which Firefox's ICE skips by default.
+    'media.peerconnection.ice.loopback': true,
+    ...(opts.media ? { 'media.navigator.streams.fake': true } : {}),
+  };
+  const context = await firefox.launchPersistentContext(dataDir, {
+    channel: 'moz-firefox',
+    executablePath: process.env.FIREFOX || '/usr/lib/firefox-esr/firefox-esr',
+    headless: true,
+    ignoreHTTPSErrors: true,
+    firefoxUserPrefs: prefs,
+  });
+  return { context, dataDir };
+}
+
+async function launchBrowser(spkis, opts = {}) {
+  const name = browserName(opts);
+  const { context, dataDir } = name === 'firefox' ? await launchFirefox(spkis, opts)
+    : await launchChromium(spkis, opts);
   return {
     context,
+    name,
     async close() { await context.close().catch(() => {}); fs.rmSync(dataDir, { recursive: true, force: true }); },
   };
 }
 
-module.exports = { startMeet, launchBrowser, request, freePort };
+module.exports = { startMeet, launchBrowser, browserName, request, freePort };

@@ -85,11 +85,17 @@ test('a guest publishing H.264 and one publishing VP8 see each other', async () 
       st.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') c = st.get(s.codecId).mimeType; });
       return c;
     });
-    assert.strictEqual(await codecOf(bob), 'video/H264');
+    // Debian's firefox-esr has no H.264 encoder (OpenH264 is a download):
+    // there the guest who asked for it must fall back to VP8, with video.
+    const h264 = await alice.evaluate(() => RTCRtpSender.getCapabilities('video').codecs
+      .some((c) => c.mimeType === 'video/H264'));
+    const want = h264 ? 'H264' : 'VP8';
+    assert.ok(h264 || browser.name === 'firefox', 'Chromium must offer H.264');
+    assert.strictEqual(await codecOf(bob), 'video/' + want);
     assert.strictEqual(await codecOf(alice), 'video/VP8');
     const legs = await meet.api('/callLegs?filter=Alice');
     const id = /<callLeg id="([^"]+)"/.exec(legs.body)[1];
-    assert.match((await meet.api('/callLegs/' + id)).body, /<rxVideo><codec>H264<\/codec>/);
+    assert.match((await meet.api('/callLegs/' + id)).body, new RegExp(`<rxVideo><codec>${want}</codec>`));
   } finally {
     await browser.close();
     await meet.stop();
