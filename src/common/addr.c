@@ -258,6 +258,29 @@ cidr_match(const struct cidr *c, const struct sockaddr_storage *a)
 }
 
 int
+addr_prefix(const struct sockaddr_storage *a, unsigned v4_bits, unsigned v6_bits, struct cidr *out)
+{
+	struct sockaddr_storage c;
+	const uint8_t *p;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	addr_canonical(a, &c);
+	if (c.ss_family != AF_INET && c.ss_family != AF_INET6)
+		return -1;
+	p = ip_bytes(&c, &len);
+	out->af = c.ss_family;
+	if (c.ss_family == AF_INET)
+		out->prefix = v4_bits < 32 ? v4_bits : 32;
+	else
+		out->prefix = v6_bits < 128 ? v6_bits : 128;
+	memcpy(out->net, p, len);
+	for (size_t bit = out->prefix; bit < len * 8; bit++)
+		out->net[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+	return 0;
+}
+
+int
 cidr_canonical(struct cidr *c)
 {
 	if (c->af != AF_INET6 || c->prefix < 96 || memcmp(c->net, v4mapped, 12) != 0)

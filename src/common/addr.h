@@ -51,6 +51,12 @@ int cidr_parse(const char *s, struct cidr *out);
  * IPv4 range it denotes, so it matches canonicalised addresses (see
  * addr_canonical).  Returns 1 when it rewrote. */
 int cidr_canonical(struct cidr *c);
+/* The network a belongs to for per-client limits: a canonicalised (an
+ * IPv4-mapped address counts as its IPv4 address), cut to v4_bits or
+ * v6_bits.  One IPv6 client owns a /64, so limits count networks, not
+ * addresses.  0, or -1 when a is neither IPv4 nor IPv6. */
+int addr_prefix(const struct sockaddr_storage *a, unsigned v4_bits, unsigned v6_bits,
+		struct cidr *out);
 /* Does a (not canonicalised here) fall in c?  Family must match. */
 int cidr_match(const struct cidr *c, const struct sockaddr_storage *a);
 /*

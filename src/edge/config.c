@@ -62,6 +62,8 @@ static const struct edge_key edge_keys[] = {
 	{ "traversal", "backoff-max", K_UINT, R_IN, O(t_backoff_max), 1, 3600, 0, 60 },
 	{ "traversal", "max-auth-failures", K_UINT, R_OUT, O(t_max_auth_failures), 1, 1000, 0, 5 },
 	{ "traversal", "auth-failure-window", K_UINT, R_OUT, O(t_auth_window), 1, 86400, 0, 60 },
+	{ "traversal", "auth-prefix-ipv4", K_UINT, R_OUT, O(t_auth_prefix4), 8, 32, 0, 32 },
+	{ "traversal", "auth-prefix-ipv6", K_UINT, R_OUT, O(t_auth_prefix6), 16, 128, 0, 64 },
 	{ "traversal", "stream-window", K_UINT, R_ALL, O(t_stream_window), 65535, 2u << 20, 0, 1u << 20 },
 	{ "traversal", "connection-window", K_UINT, R_ALL, O(t_conn_window), 65535, 1u << 30, 0, 64u << 20 },
 	{ "traversal", "handshake-timeout", K_UINT, R_ALL, O(t_handshake_timeout), 1, 120, 0, 10 },

@@ -44,6 +44,7 @@ struct edge_config {
 	unsigned t_ping_interval;              /* seconds */
 	unsigned t_backoff_initial, t_backoff_max;
 	unsigned t_max_auth_failures, t_auth_window;
+	unsigned t_auth_prefix4, t_auth_prefix6;   /* failures count per network of this size */
 	unsigned t_stream_window, t_conn_window;
 	unsigned t_handshake_timeout;
 	unsigned t_drain_timeout;

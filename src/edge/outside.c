@@ -54,40 +54,89 @@ const struct edge_tunnel_ops edge_outside_tunnel_ops = {
 	.stream_close = edge_ostream_on_close,
 };
 
+/* Networks remembered at once; beyond it, only expired ones make room. */
+#define AUTHFAIL_MAX 10000
+
 struct authfail {
 	unsigned count;
 	int64_t start;
 };
 
+/* Failed attempts count per network (auth-prefix-ipv4/-ipv6), not per
+ * address: one IPv6 host owns a /64.  key: ADDR_STRLEN bytes. */
+static void
+auth_key(const struct edge_proc *p, const char *ip, char *key)
+{
+	struct sockaddr_storage ss;
+	struct cidr c;
+
+	g_strlcpy(key, ip, ADDR_STRLEN);
+	if (addr_parse(ip, 0, &ss) == 0 &&
+	    addr_prefix(&ss, p->cfg->t_auth_prefix4, p->cfg->t_auth_prefix6, &c) == 0)
+		cidr_str(&c, key);
+}
+
 static int
 auth_limited(struct edge_proc *p, const char *ip)
 {
-	struct authfail *f = g_hash_table_lookup(p->auth_fail, ip);
+	char key[ADDR_STRLEN];
+	struct authfail *f;
 	int64_t now = edge_util_now_us();
 
+	auth_key(p, ip, key);
+	f = g_hash_table_lookup(p->auth_fail, key);
 	if (!f)
 		return 0;
 	if (now - f->start > (int64_t)p->cfg->t_auth_window * 1000000) {
-		g_hash_table_remove(p->auth_fail, ip);
+		g_hash_table_remove(p->auth_fail, key);
 		return 0;
 	}
 	return f->count >= p->cfg->t_max_auth_failures;
 }
 
+/* Drops the entries whose window has passed; the table stays bounded
+ * without forgetting the networks that are still failing. */
+static gboolean
+authfail_expired(gpointer key, gpointer value, gpointer data)
+{
+	const struct authfail *f = value;
+	const int64_t *cutoff = data;
+
+	(void)key;
+	return f->start < *cutoff;
+}
+
 static void
 auth_failed(struct edge_proc *p, const char *ip)
 {
-	struct authfail *f = g_hash_table_lookup(p->auth_fail, ip);
+	char key[ADDR_STRLEN];
+	struct authfail *f;
 
+	auth_key(p, ip, key);
+	f = g_hash_table_lookup(p->auth_fail, key);
 	p->ctr.auth_failures++;
 	if (!f) {
-		if (g_hash_table_size(p->auth_fail) > 10000)
-			g_hash_table_remove_all(p->auth_fail);
+		if (g_hash_table_size(p->auth_fail) >= AUTHFAIL_MAX) {
+			int64_t cutoff = edge_util_now_us() - (int64_t)p->cfg->t_auth_window * 1000000;
+			g_hash_table_foreach_remove(p->auth_fail, authfail_expired, &cutoff);
+		}
+		if (g_hash_table_size(p->auth_fail) >= AUTHFAIL_MAX)
+			return;    /* full of live entries: counted, not remembered */
 		f = g_new0(struct authfail, 1);
 		f->start = edge_util_now_us();
-		g_hash_table_insert(p->auth_fail, g_strdup(ip), f);
+		g_hash_table_insert(p->auth_fail, g_strdup(key), f);
 	}
 	f->count++;
+}
+
+/* A successful login clears its network's failures. */
+static void
+auth_forget(struct edge_proc *p, const char *ip)
+{
+	char key[ADDR_STRLEN];
+
+	auth_key(p, ip, key);
+	g_hash_table_remove(p->auth_fail, key);
 }
 
 static void
@@ -139,7 +188,7 @@ tunnel_accept_hello(struct edge_tunnel *t, const struct edge_hello *h, size_t us
 	if (!user || !pass || !check_credentials(p, user, pass))
 		return tunnel_deny(t, "credentials", user ?
 				   "unknown traversal account or wrong password" : "no username given");
-	g_hash_table_remove(p->auth_fail, t->peer);
+	auth_forget(p, t->peer);
 	g_strlcpy(t->user, user, sizeof(t->user));
 	g_strlcpy(t->remote_node, node ? node : "?", sizeof(t->remote_node));
 	g_strlcpy(t->guest_host, gh ? gh : "", sizeof(t->guest_host));

@@ -59,37 +59,16 @@ meet_limit_free(struct meet_limit *l)
 	g_free(l);
 }
 
-/* Zeroes the bits of net[0..len) past prefix. */
-static void
-mask_bits(uint8_t *net, size_t len, unsigned prefix)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned keep = prefix >= 8 * (i + 1) ? 8 : prefix > 8 * i ? prefix - 8 * i : 0;
-		net[i] &= (uint8_t)(0xff << (8 - keep));
-	}
-}
-
 void
 meet_limit_key(const char *addr, unsigned prefix4, unsigned prefix6, char *out, size_t cap)
 {
-	struct sockaddr_storage ss, canon;
-	struct cidr c = { 0 };
+	struct sockaddr_storage ss;
+	struct cidr c;
 	char buf[ADDR_STRLEN];
 
 	g_strlcpy(out, addr, cap);
-	if (addr_parse(addr, 0, &ss) < 0)
+	if (addr_parse(addr, 0, &ss) < 0 || addr_prefix(&ss, prefix4, prefix6, &c) < 0)
 		return;                 /* not an address: the string is the key */
-	addr_canonical(&ss, &canon);
-	c.af = canon.ss_family;
-	if (c.af == AF_INET) {
-		memcpy(c.net, &((struct sockaddr_in *)&canon)->sin_addr, 4);
-		c.prefix = prefix4;
-		mask_bits(c.net, 4, prefix4);
-	} else {
-		memcpy(c.net, &((struct sockaddr_in6 *)&canon)->sin6_addr, 16);
-		c.prefix = prefix6;
-		mask_bits(c.net, 16, prefix6);
-	}
 	g_strlcpy(out, cidr_str(&c, buf), cap);
 }
 

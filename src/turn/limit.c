@@ -34,28 +34,13 @@ void
 turn_limit_key(const struct sockaddr_storage *a, unsigned v4_bits, unsigned v6_bits,
 	       struct rl_key *out)
 {
-	struct sockaddr_storage c;
-	unsigned bits, len;
+	struct cidr c;
 
 	memset(out, 0, sizeof(*out));
-	addr_canonical(a, &c);   /* ::ffff:192.0.2.1 counts as 192.0.2.1 */
-	if (c.ss_family == AF_INET) {
-		out->fam = 4;
-		memcpy(out->b, &((const struct sockaddr_in *)&c)->sin_addr, 4);
-		bits = v4_bits;
-		len = 4;
-	} else if (c.ss_family == AF_INET6) {
-		out->fam = 6;
-		memcpy(out->b, &((const struct sockaddr_in6 *)&c)->sin6_addr, 16);
-		bits = v6_bits;
-		len = 16;
-	} else {
+	if (addr_prefix(a, v4_bits, v6_bits, &c) < 0)   /* ::ffff:192.0.2.1 counts as 192.0.2.1 */
 		return;
-	}
-	for (unsigned i = 0; i < len; i++) {
-		unsigned keep = bits >= 8 * (i + 1) ? 8 : bits > 8 * i ? bits - 8 * i : 0;
-		out->b[i] &= (uint8_t)(0xff00u >> keep);
-	}
+	out->fam = c.af == AF_INET ? 4 : 6;
+	memcpy(out->b, c.net, c.af == AF_INET ? 4 : 16);
 }
 
 static uint32_t

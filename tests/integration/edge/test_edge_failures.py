@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The seed's failure modes, each provoked for real, each checked for the
 behaviour guests see and for the explanation in both nodes' logs."""
+import socket
 import subprocess
 import time
 
@@ -102,6 +103,36 @@ lab = Lab(inside_password="wrong", auth_failures=3).start(wait_active=False)
 check(logs_say(lab.outside, "too many failed attempts", 30), "auth failures rate limited",
       lab.outside.text()[-1500:])
 lab.inside.term(); lab.outside.term()
+
+# 7b. Failures count per network, not per address (one IPv6 host owns a
+# /64): with auth-prefix-ipv4 = 24, garbage from 127.0.0.2 fills the budget
+# of 127.0.0.3 too; with the default /32 the neighbour stays welcome.
+def garbage_from(lab, src):
+    s = socket.socket()
+    s.settimeout(5)
+    s.bind((src, 0))
+    try:
+        s.connect(("127.0.0.1", lab.t_port))
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        s.recv(100)
+    except OSError:
+        pass
+    s.close()
+
+
+for prefix, refused in ((24, True), (32, False)):
+    lab = Lab(auth_failures=3, backend=False,
+              extra_outside="[traversal]\nauth-prefix-ipv4 = %d\n" % prefix)
+    lab.outside.start()
+    wait_for(lambda: lab.status() is not None)
+    for _ in range(3):
+        garbage_from(lab, "127.0.0.2")
+    garbage_from(lab, "127.0.0.3")
+    said = wait_for(lambda: "tunnel connection from 127.0.0.3 refused: too many failed attempts"
+                    in lab.outside.text(), 5)
+    check(said == refused, "auth-prefix-ipv4 = %d: neighbour %s" % (prefix, "refused" if refused else "not refused"),
+          lab.outside.text()[-1500:])
+    lab.outside.term()
 
 # 8. Peers outside [traversal] allow are refused before TLS
 lab = Lab(allow="10.0.0.0/8").start(wait_active=False)

@@ -224,6 +224,31 @@ test_carried(void)
 	is_int(addr_carried_ipv4(&a, v4), 0, "IPv4 carries none");
 }
 
+static void
+test_prefix(void)
+{
+	static const struct { const char *addr; unsigned v4, v6; const char *want; } w[] = {
+		{ "192.0.2.77", 24, 64, "192.0.2.0/24" },
+		{ "192.0.2.77", 32, 64, "192.0.2.77/32" },
+		{ "192.0.2.77", 40, 64, "192.0.2.77/32" },          /* capped at the family's width */
+		{ "::ffff:192.0.2.77", 24, 64, "192.0.2.0/24" },    /* mapped counts as IPv4 */
+		{ "2001:db8:1:2:aaaa::1", 32, 64, "2001:db8:1:2::/64" },
+		{ "2001:db8:1:2:aaaa::1", 32, 56, "2001:db8:1::/56" },
+		{ "2001:db8:1:2:aaaa::1", 32, 61, "2001:db8:1::/61" },
+	};
+	struct sockaddr_storage a;
+	struct cidr c;
+	char buf[ADDR_STRLEN];
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		addr_parse(w[i].addr, 0, &a);
+		is_int(addr_prefix(&a, w[i].v4, w[i].v6, &c), 0, "%s has a prefix", w[i].addr);
+		is_str(cidr_str(&c, buf), w[i].want, "%s /%u /%u", w[i].addr, w[i].v4, w[i].v6);
+	}
+	memset(&a, 0, sizeof(a));
+	is_int(addr_prefix(&a, 32, 64, &c), -1, "no family, no prefix");
+}
+
 int
 main(void)
 {
@@ -291,6 +316,7 @@ main(void)
 	test_classify_v6();
 	test_classify_carried();
 	test_carried();
+	test_prefix();
 	cidr_parse("::ffff:127.0.0.0/104", &c);
 	is_int(cidr_canonical(&c), 1, "IPv4-mapped range canonicalised");
 	is_str(cidr_str(&c, buf), "127.0.0.0/8", "as the IPv4 range");
