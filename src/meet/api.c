@@ -381,6 +381,20 @@ meet_api_tls_server(const char *cert, const char *key, GError **error)
 	return s;
 }
 
+GTlsCertificate *
+meet_api_cert_load(const char *cert, const char *key, GError **error)
+{
+	return load_cert(cert, key, error);
+}
+
+SoupServer *
+meet_api_server(struct meet_server *srv)
+{
+	struct api *api = srv->api;
+
+	return api ? api->server : NULL;
+}
+
 int
 meet_api_listen(SoupServer *server, const char *hostport, GError **error)
 {

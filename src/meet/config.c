@@ -461,3 +461,37 @@ meet_config_free(struct meet_config *cfg)
 		g_clear_pointer(strs[i], g_free);
 	domains_clear(&cfg->seed_domains);
 }
+
+/* Do the values of one key differ?  By the setter, which says how the
+ * field is stored. */
+static int
+cfg_field_differs(const struct cfg_key *k, const struct meet_config *a, const struct meet_config *b)
+{
+	const void *fa = (const char *)a + k->off, *fb = (const char *)b + k->off;
+
+	if (k->set == set_uint)
+		return *(const unsigned long *)fa != *(const unsigned long *)fb;
+	if (k->set == set_bool)
+		return *(const int *)fa != *(const int *)fb;
+	if (k->set == set_proxies)
+		return memcmp(fa, fb, sizeof(struct meet_proxies)) != 0;
+	if (k->set == set_domains) {
+		const struct meet_domains *da = fa, *db = fb;
+		if (da->n != db->n)
+			return 1;
+		for (unsigned i = 0; i < da->n; i++)
+			if (strcmp(da->d[i], db->d[i]))
+				return 1;
+		return 0;
+	}
+	return g_strcmp0(*(char *const *)fa, *(char *const *)fb) != 0;
+}
+
+void
+meet_config_diff(const struct meet_config *a, const struct meet_config *b, meet_config_diff_cb cb,
+		 void *ctx)
+{
+	for (size_t k = 0; k < G_N_ELEMENTS(cfg_keys); k++)
+		if (cfg_field_differs(&cfg_keys[k], a, b))
+			cb(cfg_keys[k].section, cfg_keys[k].key, ctx);
+}

@@ -181,6 +181,17 @@ on_signal(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+on_reload(gpointer data)
+{
+	struct meet_server *srv = data;
+
+	sdnotify_reloading();
+	meet_reload(srv);
+	sdnotify_ready("serving");
+	return G_SOURCE_CONTINUE;
+}
+
 static int
 start(struct meet_server *srv)
 {
@@ -233,7 +244,7 @@ stop(struct meet_server *srv)
 static int
 run(struct meet_server *srv)
 {
-	guint s1, s2;
+	guint s1, s2, s3;
 	int ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -242,11 +253,13 @@ run(struct meet_server *srv)
 	if (start(srv) == 0) {
 		s1 = g_unix_signal_add(SIGINT, on_signal, srv);
 		s2 = g_unix_signal_add(SIGTERM, on_signal, srv);
+		s3 = g_unix_signal_add(SIGHUP, on_reload, srv);
 		plog(PLOG_INFO, "meet", "portico meet %s ready", PORTICO_MEET_VERSION);
 		sdnotify_ready("serving");
 		g_main_loop_run(srv->loop);
 		g_source_remove(s1);
 		g_source_remove(s2);
+		g_source_remove(s3);
 		ret = 0;
 	}
 	stop(srv);

@@ -72,6 +72,10 @@ struct meet_config {
 /* Load and validate FILE; -1 with err "file:line: ..." set. */
 int meet_config_load(struct meet_config *cfg, const char *path, char *err, size_t errlen);
 void meet_config_free(struct meet_config *cfg);
+/* Calls cb once for every key whose value differs between a and b. */
+typedef void (*meet_config_diff_cb)(const char *section, const char *key, void *ctx);
+void meet_config_diff(const struct meet_config *a, const struct meet_config *b, meet_config_diff_cb cb,
+		      void *ctx);
 
 /* ---- events.c (meet_events_*, meet_alarm_*) ----------------------------- */
 
@@ -334,6 +338,10 @@ int meet_api_start(struct meet_server *srv, GError **error);
 struct _SoupServer *meet_api_tls_server(const char *cert, const char *key, GError **error);
 int meet_api_listen(struct _SoupServer *server, const char *hostport, GError **error);
 void meet_api_stop(struct meet_server *srv);
+/* The PEM certificate and key as a new GTlsCertificate, or NULL with error. */
+struct _GTlsCertificate *meet_api_cert_load(const char *cert, const char *key, GError **error);
+/* The API's and the web bridge's servers (NULL before start). */
+struct _SoupServer *meet_api_server(struct meet_server *srv);
 /* The reason phrase portico sends for status (libsoup lacks some, e.g.
  * 429), or NULL for libsoup's own. */
 const char *meet_api_reason(unsigned status);
@@ -342,6 +350,16 @@ const char *meet_api_reason(unsigned status);
 
 int meet_web_start(struct meet_server *srv, GError **error);
 void meet_web_stop(struct meet_server *srv);
+struct _SoupServer *meet_web_server(struct meet_server *srv);
+
+/* ---- reload.c (meet_reload) --------------------------------------------- */
+
+/* SIGHUP: re-read cfg.path.  Applied at once: log-level and the web
+ * bridge's and the API's certificates (re-read even when their paths are
+ * unchanged, for renewals); every other changed key is logged as taking
+ * effect at the next restart.  A file that does not load changes nothing
+ * (the problems are logged).  Loop thread. */
+void meet_reload(struct meet_server *srv);
 
 /* ---- the process ------------------------------------------------------- */
 

@@ -632,3 +632,9 @@ meet_web_stop(struct meet_server *srv)
 	g_free(wb);
 	srv->wb = NULL;
 }
+
+SoupServer *
+meet_web_server(struct meet_server *srv)
+{
+	return srv->wb ? srv->wb->server : NULL;
+}
