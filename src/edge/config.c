@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -382,13 +383,28 @@ read_role(struct edge_config *cfg, const struct ini *ini, char *err, size_t errl
 	return -1;
 }
 
-#define NEED(cond, ...) do { if (!(cond)) { \
-	int n_ = snprintf(err, errlen, "%s: ", cfg->path); \
-	snprintf(err + n_, errlen - (size_t)n_, __VA_ARGS__); return -1; } } while (0)
+/* Cross-key checks report every problem, one line each ("FILE: ..."),
+ * like the per-key ones: --check shows them all at once. */
+static void G_GNUC_PRINTF(4, 5)
+need_failed(const struct edge_config *cfg, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	ini_err_append(err, errlen, "%s: %s", cfg->path, msg);
+	g_free(msg);
+}
+
+#define NEED(cond, ...) do { if (!(cond)) { need_failed(cfg, err, errlen, __VA_ARGS__); bad = -1; } } while (0)
 
 static int
 check_outside(struct edge_config *cfg, char *err, size_t errlen)
 {
+	int bad = 0;
+
 	NEED(cfg->t_listen.ss_family, "[traversal] listen is required (where inside nodes connect)");
 	NEED(cfg->t_cert && cfg->t_key && cfg->t_ca,
 	     "[traversal] certificate, key and ca are required (mutual TLS with the inside node)");
@@ -409,16 +425,17 @@ check_outside(struct edge_config *cfg, char *err, size_t errlen)
 	for (unsigned i = 0; i < cfg->w_ncerts; i++)
 		NEED(cfg->w_certs[i].certificate && cfg->w_certs[i].key,
 		     "[webproxy] every certificate needs its key (pair %u is incomplete)", i + 1);
-	return 0;
+	return bad;
 }
 
 static int
 check_inside(struct edge_config *cfg, char *err, size_t errlen)
 {
 	struct sockaddr_storage a;
+	int bad = 0;
 
 	NEED(cfg->t_connect_host, "[traversal] connect is required (the outside node to dial)");
-	if (!cfg->t_server_name && addr_parse(cfg->t_connect_host, 0, &a) < 0)
+	if (!cfg->t_server_name && cfg->t_connect_host && addr_parse(cfg->t_connect_host, 0, &a) < 0)
 		cfg->t_server_name = g_strdup(cfg->t_connect_host);
 	NEED(cfg->t_server_name, "[traversal] server-name is required when connect is an address "
 	     "(the SAN the outside node's certificate must carry)");
@@ -432,6 +449,8 @@ check_inside(struct edge_config *cfg, char *err, size_t errlen)
 		cfg->w_verify_name = g_strdup(cfg->w_guest_host);
 	if (!cfg->w_health_path)
 		cfg->w_health_path = g_strdup("/");
+	if (bad)
+		return bad;
 	if (!cfg->domains.n)
 		add_list(&cfg->domains, cfg->w_guest_host, 1, err, errlen);
 	return 0;
@@ -446,6 +465,7 @@ edge_config_load(struct edge_config **out, const char *path, struct ini *ini,
 
 	if (ini_load(ini, path, err, errlen) < 0)
 		return -1;
+	err[0] = '\0';
 	ctx.cfg = g_new0(struct edge_config, 1);
 	ctx.cfg->path = g_strdup(path);
 	config_defaults(ctx.cfg);
@@ -477,33 +497,45 @@ check_pair(const struct edge_pair *p, const char *ca, char *err, size_t errlen)
 	return 0;
 }
 
+/* One credentials check; its problem appended to err.  0 or -1. */
+static int
+check_pair_into(const struct edge_pair *p, const char *ca, char *err, size_t errlen)
+{
+	char why[1024] = "";
+
+	if (check_pair(p, ca, why, sizeof(why)) == 0)
+		return 0;
+	ini_err_append(err, errlen, "%s", why);
+	return -1;
+}
+
 int
 edge_config_check_files(const struct edge_config *cfg, char *err, size_t errlen)
 {
 	struct edge_pair t = { cfg->t_cert, cfg->t_key };
 	char sans[1024];
+	int bad = 0;
 
-	if (check_pair(&t, cfg->t_ca, err, errlen) < 0)
-		return -1;
+	err[0] = '\0';
+	bad |= check_pair_into(&t, cfg->t_ca, err, errlen);
 	if (cfg->role == EDGE_ROLE_INSIDE)
-		return check_pair(NULL, cfg->w_ca, err, errlen);
+		return check_pair_into(NULL, cfg->w_ca, err, errlen) | bad;
 	for (unsigned i = 0; i < cfg->w_ncerts; i++)
-		if (check_pair(&cfg->w_certs[i], NULL, err, errlen) < 0)
-			return -1;
+		bad |= check_pair_into(&cfg->w_certs[i], NULL, err, errlen);
 	for (unsigned h = 0; h < cfg->w_hosts.n; h++) {
 		int covered = 0;
 		for (unsigned i = 0; i < cfg->w_ncerts && !covered; i++)
 			covered = edge_tls_file_has_san(cfg->w_certs[i].certificate,
 							cfg->w_hosts.v[h], sans, sizeof(sans)) == 1;
 		if (!covered) {
-			snprintf(err, errlen, "%s: no [webproxy] certificate names %s in its "
-				 "subjectAltName (%s has: %s); guests' browsers would refuse the "
-				 "connection as not secure", cfg->path, cfg->w_hosts.v[h],
-				 cfg->w_certs[0].certificate, sans[0] ? sans : "no DNS SANs");
-			return -1;
+			ini_err_append(err, errlen, "%s: no [webproxy] certificate names %s in its "
+				       "subjectAltName (%s has: %s); guests' browsers would refuse the "
+				       "connection as not secure", cfg->path, cfg->w_hosts.v[h],
+				       cfg->w_certs[0].certificate, sans[0] ? sans : "no DNS SANs");
+			bad = -1;
 		}
 	}
-	return 0;
+	return bad;
 }
 
 static void

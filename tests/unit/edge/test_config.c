@@ -133,6 +133,11 @@ test_errors(void)
 	expect_error("[edge]\nrole = outside\n", "[traversal] listen is required", "outside needs a traversal listener");
 	expect_error("[edge]\nrole = inside\n[traversal]\nconnect = 127.0.0.1\n",
 		     "server-name is required when connect is an address", "inside needs server-name with an address");
+	/* Every cross-key problem at once, not the first only (--check). */
+	expect_error("[edge]\nrole = outside\n", "[webproxy] hosts is required", "outside: later problems too");
+	expect_error("[edge]\nrole = inside\n", "[webproxy] guest-uri is required", "inside: later problems too");
+	expect_error("[edge]\nrole = inside\n", "[traversal] username and password are required",
+		     "inside: every missing key named");
 }
 
 int
