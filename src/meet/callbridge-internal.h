@@ -48,6 +48,7 @@ struct call {
 	int active_when_empty;
 	gint64 started;
 	struct meet_chat *chat;     /* history, MEET_CHAT_HISTORY messages */
+	char *speaker;              /* leg id of the active speaker, or NULL */
 };
 
 /* A resolved space awaiting a display name, or a logged-in guest awaiting

@@ -296,6 +296,10 @@ ev_speaker(struct meet_callbridge *cb, struct leg *l)
 {
 	struct call *c = g_hash_table_lookup(cb->calls, l->call);
 
+	if (c) {
+		g_free(c->speaker);
+		c->speaker = g_strdup(l->id);
+	}
 	for (guint i = 0; c && i < c->legs->len; i++) {
 		struct leg *o = g_hash_table_lookup(cb->legs, g_ptr_array_index(c->legs, i));
 		if (o)

@@ -37,6 +37,7 @@ call_free(gpointer p)
 	g_free(c->name);
 	g_ptr_array_unref(c->legs);
 	meet_chat_free(c->chat);
+	g_free(c->speaker);
 	g_free(c);
 }
 
@@ -215,6 +216,12 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 		char *h = meet_chat_history_json(c->chat);
 		meet_cb__send_page(cb, l, h);
 		g_free(h);
+		/* The SFU tells only changes: a new page learns the current one. */
+		if (c->speaker) {
+			h = g_strdup_printf("{\"type\":\"speaker\",\"id\":\"%s\"}", c->speaker);
+			meet_cb__send_page(cb, l, h);
+			g_free(h);
+		}
 	}
 	meet_cb__media_join(cb, c, l);
 }

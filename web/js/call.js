@@ -26,7 +26,8 @@ export class CallView {
     $('mute').addEventListener('click', () => this.setMuted(!this.muted));
     $('camera').addEventListener('click', () => this.setCameraOff(!this.cameraOff));
     $('leave').addEventListener('click', () => this.leave());
-    this.chat = new Chat((msg) => { if (this.signal) this.signal.send(msg); });
+    this.chat = new Chat((msg) => { if (this.signal) this.signal.send(msg); },
+      () => { const s = this.list.find((p) => p.self); return s && s.id; });
     participantsToggle();
     onLangChange(() => this.render());
   }

@@ -10,9 +10,12 @@ import { t, currentLang, onLangChange } from './i18n.js';
 const ERRORS = { tooLong: 'chatTooLong', rateLimited: 'chatRate', forbidden: 'chatForbidden' };
 
 export class Chat {
-  /* send(msg): the call's signalling; owned by the call view. */
-  constructor(send) {
+  /* send(msg): the call's signalling; selfId(): this guest's leg id (an
+   * error shown stays until one of its own messages is accepted).  Owned
+   * by the call view. */
+  constructor(send, selfId) {
     this.send = send;
+    this.selfId = selfId;
     this.messages = [];
     this.allowed = true;
     this.errorKey = '';
@@ -31,7 +34,6 @@ export class Chat {
   submit() {
     const text = $('chat-input').value;
     if (!text.trim() || !this.allowed) return;
-    this.error('');
     this.send({ type: 'chat', text });
     $('chat-input').value = '';
   }
@@ -56,6 +58,7 @@ export class Chat {
       return true;
     }
     if (m.type === 'chat' && valid(m)) {
+      if (m.from === this.selfId()) this.error('');
       this.messages.push(m);
       if (this.messages.length > 500) this.messages.shift();
       $('chat-log').appendChild(this.item(m));
