@@ -12,6 +12,7 @@
 
 #include "media/media.h"
 #include "meet/callbridge.h"
+#include "meet/chat.h"
 
 #define TOKEN_USEC (10 * 60 * G_USEC_PER_SEC)
 #define MAX_PENDING 4096
@@ -26,7 +27,18 @@ struct leg {
 	unsigned call_number;
 	struct media_stats st;      /* last MEDIA_EV_STATS */
 	int media_state;            /* 0 setting up, 1 connected, -1 failed */
+	/* chat and participant state (chat helper): */
+	struct meet_chat_rate chat_rate;
+	int chat_denied;            /* 1: profile chatContributionAllowed=false */
+	int muted, camera_off;      /* as the page announces ({"type":"state"}) */
 };
+
+/* The leg's effective chatContributionAllowed (default allowed). */
+static inline int
+meet_cb__leg_chat_allowed(const struct leg *l)
+{
+	return !l->chat_denied;
+}
 
 struct call {
 	char *id;
@@ -35,6 +47,8 @@ struct call {
 	GPtrArray *legs;            /* leg ids */
 	int active_when_empty;
 	gint64 started;
+	struct meet_chat *chat;     /* history, MEET_CHAT_HISTORY messages */
+	char *speaker;              /* leg id of the active speaker, or NULL */
 };
 
 /* A resolved space awaiting a display name, or a logged-in guest awaiting
@@ -79,5 +93,9 @@ void meet_cb__media_event(void *ctx, const struct media_event *ev);
 void meet_cb__media_join(struct meet_callbridge *cb, struct call *c, struct leg *l);
 void meet_cb__media_leave(struct meet_callbridge *cb, struct leg *l);
 void meet_cb__on_signal(struct meet_callbridge *cb, GHashTable *in);
+/* Sends JSON text to one leg's page (over the web bridge's "signal"). */
+void meet_cb__send_page(struct meet_callbridge *cb, struct leg *l, const char *json);
+/* callbridge.c: re-sends the participant list to every leg of the call. */
+void meet_cb__broadcast(struct meet_callbridge *cb, struct call *c);
 
 #endif

@@ -97,6 +97,67 @@ cb_signal(struct meet_callbridge *cb, struct leg *l, JsonBuilder *b)
 	g_object_unref(g);
 }
 
+void
+meet_cb__send_page(struct meet_callbridge *cb, struct leg *l, const char *json)
+{
+	GHashTable *m = meet_link_msg();
+
+	meet_link_set(m, "session", l->session);
+	meet_link_set(m, "data", json);
+	meet_cb__reply(cb, "signal", m);
+}
+
+/* {"type":"chat","text":..} from a page: checked (profile, cap, rate) and
+ * relayed to every leg of the call, or a chatError for the sender only. */
+static void
+sig_chat(struct meet_callbridge *cb, struct leg *l, JsonObject *o)
+{
+	struct call *c = g_hash_table_lookup(cb->calls, l->call);
+	JsonNode *n = json_object_get_member(o, "text");
+	const char *text = n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+		? json_node_get_string(n) : NULL;
+	enum meet_chat_status st;
+	char *json = NULL;
+
+	if (!c)
+		return;
+	if (!meet_cb__leg_chat_allowed(l))
+		st = MEET_CHAT_FORBIDDEN;
+	else if (!text)
+		st = MEET_CHAT_BAD_TEXT;
+	else
+		st = meet_chat_post(c->chat, &l->chat_rate, l->id, l->name, text, strlen(text),
+				    g_get_monotonic_time(), g_get_real_time() / 1000, &json);
+	if (st != MEET_CHAT_OK) {
+		json = meet_chat_error_json(st);
+		meet_cb__send_page(cb, l, json);
+		g_free(json);
+		return;
+	}
+	for (guint i = 0; i < c->legs->len; i++) {
+		struct leg *o2 = g_hash_table_lookup(cb->legs, g_ptr_array_index(c->legs, i));
+		if (o2)
+			meet_cb__send_page(cb, o2, json);
+	}
+	g_free(json);
+}
+
+/* {"type":"state","muted":bool,"cameraOff":bool}: the page's own mute
+ * state, shown in everyone's participant list. */
+static void
+sig_state(struct meet_callbridge *cb, struct leg *l, JsonObject *o)
+{
+	struct call *c = g_hash_table_lookup(cb->calls, l->call);
+	int muted = json_object_get_boolean_member_with_default(o, "muted", FALSE);
+	int off = json_object_get_boolean_member_with_default(o, "cameraOff", FALSE);
+
+	if (!c || (muted == l->muted && off == l->camera_off))
+		return;
+	l->muted = muted;
+	l->camera_off = off;
+	meet_cb__broadcast(cb, c);
+}
+
 /* The browser's TURN credentials: the entry's, or with [media]
  * browser-rest-secret the TURN REST scheme: username "<expiry>:<guest>",
  * password base64(HMAC-SHA1(secret, username)). */
@@ -235,6 +296,10 @@ ev_speaker(struct meet_callbridge *cb, struct leg *l)
 {
 	struct call *c = g_hash_table_lookup(cb->calls, l->call);
 
+	if (c) {
+		g_free(c->speaker);
+		c->speaker = g_strdup(l->id);
+	}
 	for (guint i = 0; c && i < c->legs->len; i++) {
 		struct leg *o = g_hash_table_lookup(cb->legs, g_ptr_array_index(c->legs, i));
 		if (o)
@@ -289,7 +354,7 @@ meet_cb__on_signal(struct meet_callbridge *cb, GHashTable *in)
 	JsonObject *o;
 	const char *type, *v;
 
-	if (!l || !l->peer || !cb->media)
+	if (!l)
 		return;
 	p = json_parser_new();
 	if (!json_parser_load_from_data(p, meet_link_get(in, "data"), -1, NULL) ||
@@ -297,7 +362,13 @@ meet_cb__on_signal(struct meet_callbridge *cb, GHashTable *in)
 		goto out;
 	o = json_node_get_object(json_parser_get_root(p));
 	type = json_object_get_string_member_with_default(o, "type", "");
-	if (!strcmp(type, "answer") && (v = json_object_get_string_member_with_default(o, "sdp", NULL)))
+	if (!strcmp(type, "chat"))
+		sig_chat(cb, l, o);
+	else if (!strcmp(type, "state"))
+		sig_state(cb, l, o);
+	else if (!l->peer || !cb->media)
+		goto out;
+	else if (!strcmp(type, "answer") && (v = json_object_get_string_member_with_default(o, "sdp", NULL)))
 		media_peer_answer(cb->media, l->peer, v);
 	else if (!strcmp(type, "candidate") &&
 		 (v = json_object_get_string_member_with_default(o, "candidate", NULL)))

@@ -36,6 +36,8 @@ call_free(gpointer p)
 	g_free(c->cospace);
 	g_free(c->name);
 	g_ptr_array_unref(c->legs);
+	meet_chat_free(c->chat);
+	g_free(c->speaker);
 	g_free(c);
 }
 
@@ -93,6 +95,7 @@ meet_cb__call_for_space(struct meet_callbridge *cb, const char *space, const cha
 	c->name = g_strdup(name);
 	c->legs = g_ptr_array_new_with_free_func(g_free);
 	c->started = g_get_monotonic_time();
+	c->chat = meet_chat_new(MEET_CHAT_HISTORY);
 	g_hash_table_insert(cb->calls, c->id, c);
 	g_ptr_array_add(cb->call_order, g_strdup(c->id));
 	meet_event(PLOG_INFO, "call %u: created for space \"%s\"", c->number, name ? name : space);
@@ -107,8 +110,10 @@ participants_json(struct meet_callbridge *cb, struct call *c, const char *self)
 	for (guint i = 0; i < c->legs->len; i++) {
 		struct leg *l = g_hash_table_lookup(cb->legs, g_ptr_array_index(c->legs, i));
 		char *name = g_strescape(l->name, NULL);
-		g_string_append_printf(s, "%s{\"id\":\"%s\",\"name\":\"%s\",\"self\":%s}", i ? "," : "",
-				       l->id, name, !strcmp(l->session, self) ? "true" : "false");
+		g_string_append_printf(s, "%s{\"id\":\"%s\",\"name\":\"%s\",\"self\":%s,"
+				       "\"muted\":%s,\"cameraOff\":%s}", i ? "," : "",
+				       l->id, name, !strcmp(l->session, self) ? "true" : "false",
+				       l->muted ? "true" : "false", l->camera_off ? "true" : "false");
 		g_free(name);
 	}
 	g_string_append_c(s, ']');
@@ -129,6 +134,12 @@ cb_broadcast(struct meet_callbridge *cb, struct call *c)
 		g_free(list);
 		meet_cb__reply(cb, "participants", m);
 	}
+}
+
+void
+meet_cb__broadcast(struct meet_callbridge *cb, struct call *c)
+{
+	cb_broadcast(cb, c);
 }
 
 /* participantLimit of the space's callProfile, or 0 for none. */
@@ -201,6 +212,17 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 		   c->number, l->jid);
 	l->call_number = c->number;
 	cb_broadcast(cb, c);
+	{
+		char *h = meet_chat_history_json(c->chat);
+		meet_cb__send_page(cb, l, h);
+		g_free(h);
+		/* The SFU tells only changes: a new page learns the current one. */
+		if (c->speaker) {
+			h = g_strdup_printf("{\"type\":\"speaker\",\"id\":\"%s\"}", c->speaker);
+			meet_cb__send_page(cb, l, h);
+			g_free(h);
+		}
+	}
 	meet_cb__media_join(cb, c, l);
 }
 

@@ -6,6 +6,8 @@ import { $, el, show } from './dom.js';
 import { t, onLangChange } from './i18n.js';
 import { Signal } from './signal.js';
 import { Media } from './media.js';
+import { Chat } from './chat.js';
+import { renderParticipants, markSpeaker, participantsToggle } from './participants.js';
 
 export class CallView {
   /* hooks: ended(reason) when the server ends the session, dropped() when
@@ -24,6 +26,9 @@ export class CallView {
     $('mute').addEventListener('click', () => this.setMuted(!this.muted));
     $('camera').addEventListener('click', () => this.setCameraOff(!this.cameraOff));
     $('leave').addEventListener('click', () => this.leave());
+    this.chat = new Chat((msg) => { if (this.signal) this.signal.send(msg); },
+      () => { const s = this.list.find((p) => p.self); return s && s.id; });
+    participantsToggle();
     onLangChange(() => this.render());
   }
 
@@ -47,7 +52,7 @@ export class CallView {
     });
     const sig = this.signal;
     this.media = new Media((msg) => sig.send(msg), {
-      local: (s) => { this.applyTracks(); this.renderTiles(); return s; },
+      local: (s) => { this.applyTracks(); this.renderTiles(); this.announce(); return s; },
       track: (id, stream) => { this.streams[id] = stream; this.renderTiles(); },
       state: () => {},
       error: (k) => this.status(k),
@@ -58,12 +63,14 @@ export class CallView {
   }
 
   onMessage(m) {
+    if (this.chat.onMessage(m)) return;
     if (m.type === 'offer') { this.media.offer(m); return; }
     if (m.type === 'speaker') { this.speaker = m.id; this.markSpeaker(); return; }
     if (m.type === 'mediaFailed') { this.status('mediaFailed'); return; }
     if (m.type === 'participants' && Array.isArray(m.participants)) {
       this.list = m.participants.filter((p) => p && typeof p.name === 'string');
       this.status('connected');
+      this.announce();
       this.space = typeof m.spaceName === 'string' ? m.spaceName : this.space;
       $('call-space').textContent = this.space;
       this.render();
@@ -76,6 +83,8 @@ export class CallView {
     if (this.media) this.media.stop();
     this.signal = null; this.media = null; this.streams = {};
     this.list = [];
+    this.chat.clear();
+    this.announced = null;
     document.querySelector('.card').classList.remove('in-call');
     this.render();
   }
@@ -94,8 +103,17 @@ export class CallView {
     this.media.setEnabled('video', !this.cameraOff);
   }
 
-  setMuted(on) { this.muted = on; this.applyTracks(); this.renderControls(); }
-  setCameraOff(on) { this.cameraOff = on; this.applyTracks(); this.renderControls(); }
+  setMuted(on) { this.muted = on; this.applyTracks(); this.renderControls(); this.announce(); }
+  setCameraOff(on) { this.cameraOff = on; this.applyTracks(); this.renderControls(); this.announce(); }
+
+  /* Tells the call this guest's mute state (everyone's participant list). */
+  announce() {
+    const muted = this.muted || !(this.media && this.media.local);
+    const s = JSON.stringify({ muted, cameraOff: this.cameraOff || !(this.media && this.media.local) });
+    if (!this.signal || s === this.announced) return;
+    this.announced = s;
+    this.signal.send({ type: 'state', ...JSON.parse(s) });
+  }
 
   renderControls() {
     $('mute').textContent = t(this.muted ? 'unmute' : 'mute');
@@ -134,24 +152,12 @@ export class CallView {
     this.markSpeaker();
   }
 
-  markSpeaker() {
-    const self = this.list.find((p) => p.self);
-    [...$('tiles').children].forEach((e) => {
-      const id = e.dataset.tile;
-      e.classList.toggle('speaking', id === this.speaker || (id === 'self' && !!self && self.id === this.speaker));
-    });
-  }
+  markSpeaker() { markSpeaker(this.list, this.speaker); }
 
   render() {
     if (this.statusKey) $('call-status').textContent = t(this.statusKey);
     this.renderTiles();
     this.renderControls();
-    const ul = $('participants');
-    ul.textContent = '';
-    for (const p of this.list) {
-      const li = el('li', { 'data-participant': String(p.id) }, this.label(p));
-      if (p.self) li.className = 'self';
-      ul.appendChild(li);
-    }
+    renderParticipants(this.list);
   }
 }

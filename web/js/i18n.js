@@ -20,7 +20,13 @@ const STR = {
     mediaFailed: 'Audio and video could not connect.', noDevices: 'No camera or microphone available.',
     media: 'Audio and video could not start.', camera: 'Camera', microphone: 'Microphone',
     preview: 'Camera preview', noDevice: 'None available', video: 'Video', controls: 'Call controls',
-    other: 'Français'
+    other: 'Français',
+    /* chat, participants, active speaker (chat helper) */
+    chat: 'Chat', message: 'Message', micOff: 'microphone off', camOff: 'camera off', speaking: 'Speaking:',
+    chatTooLong: 'Your message is too long (2000 characters at most). It was not sent.',
+    chatRate: 'You are sending messages too quickly. Wait a few seconds and try again.',
+    chatForbidden: 'You cannot send messages in this call.',
+    chatFailed: 'Your message could not be sent.'
   },
   fr: {
     title: 'Réunion', joinCall: "Joindre l'appel", loading: 'Chargement…',
@@ -41,7 +47,13 @@ const STR = {
     noDevices: 'Aucune caméra ni micro disponible.', media: "L'audio et la vidéo n'ont pas pu démarrer.",
     camera: 'Caméra', microphone: 'Micro', preview: 'Aperçu de la caméra', noDevice: 'Aucun disponible',
     video: 'Vidéo', controls: "Commandes de l'appel",
-    other: 'English'
+    other: 'English',
+    /* chat, participants, active speaker (chat helper) */
+    chat: 'Discussion', message: 'Message', micOff: 'micro coupé', camOff: 'caméra coupée', speaking: 'Parole :',
+    chatTooLong: "Votre message est trop long (2000 caractères au plus). Il n'a pas été envoyé.",
+    chatRate: 'Vous envoyez des messages trop vite. Attendez quelques secondes et réessayez.',
+    chatForbidden: 'Vous ne pouvez pas envoyer de messages dans cet appel.',
+    chatFailed: "Votre message n'a pas pu être envoyé."
   }
 };
 

@@ -53,7 +53,9 @@ test('the app loads as modules under the CSP, in EN and FR, text only', async ()
     await join(page, meet.webUrl, name, { lang: 'en' });
     await page.getByRole('combobox', { name: NAMES.en.camera }).count();
     const item = page.getByRole('listitem').filter({ hasText: name + ' (you)' });
-    assert.strictEqual(await item.textContent(), name + ' (you)');
+    // The name as text; then its mute state (this page has no devices).
+    assert.strictEqual(await item.locator('.who').textContent(), name + ' (you)');
+    assert.strictEqual(await item.textContent(), name + ' (you) microphone off camera off');
     assert.strictEqual(await page.locator('#app b, #app img:not(#logo)').count(), 0);
 
     // The call's controls, by name, in both languages.

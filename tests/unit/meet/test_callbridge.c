@@ -99,6 +99,52 @@ test_guest_flow(struct fixture *fx)
 	g_free(session);
 }
 
+/* Chat over the link ({"type":"chat"} in a "signal"): kept in the call's
+ * history; refused when the leg may not chat, when malformed or too long;
+ * the page's mute state lands on the leg. */
+static void
+test_chat_relay(struct fixture *fx)
+{
+	struct meet_callbridge *cb = fx->srv.cb;
+	GHashTableIter it;
+	gpointer k = NULL, v = NULL;
+	struct leg *l;
+	struct call *c;
+	char *session, *big;
+
+	cb_recv(cb, "resolve", msg2("callId", "5151", "passcode", "12"));
+	g_hash_table_iter_init(&it, cb->tokens);
+	g_hash_table_iter_next(&it, &k, &v);
+	cb_recv(cb, "login", msg2("token", k, "name", "Ada"));
+	g_hash_table_iter_init(&it, cb->guests);
+	g_hash_table_iter_next(&it, &k, &v);
+	session = g_strdup(k);
+	cb_recv(cb, "join", msg2("session", session, NULL, NULL));
+	l = g_hash_table_lookup(cb->legs, g_hash_table_lookup(cb->sessions, session));
+	c = l ? g_hash_table_lookup(cb->calls, l->call) : NULL;
+	if (!ok(c != NULL, "chat: joined a call")) {
+		g_free(session);
+		return;
+	}
+	ok(meet_cb__leg_chat_allowed(l), "chat allowed by default");
+	cb_recv(cb, "signal", msg2("session", session, "data", "{\"type\":\"chat\",\"text\":\"<b>x</b>\"}"));
+	is_int(meet_chat_count(c->chat), 1, "a chat message joins the call's history (without media)");
+	cb_recv(cb, "signal", msg2("session", session, "data", "{\"type\":\"chat\",\"text\":7}"));
+	cb_recv(cb, "signal", msg2("session", session, "data", "{\"type\":\"chat\"}"));
+	is_int(meet_chat_count(c->chat), 1, "a non-string or missing text is refused");
+	big = g_strdup_printf("{\"type\":\"chat\",\"text\":\"%0*d\"}", MEET_CHAT_MAX_CHARS + 1, 0);
+	cb_recv(cb, "signal", msg2("session", session, "data", big));
+	g_free(big);
+	is_int(meet_chat_count(c->chat), 1, "an over-long message is refused");
+	l->chat_denied = 1;
+	cb_recv(cb, "signal", msg2("session", session, "data", "{\"type\":\"chat\",\"text\":\"hi\"}"));
+	is_int(meet_chat_count(c->chat), 1, "chatContributionAllowed=false: refused");
+	cb_recv(cb, "signal", msg2("session", session, "data", "{\"type\":\"state\",\"muted\":true}"));
+	ok(l->muted && !l->camera_off, "the page's mute state is kept on the leg");
+	cb_recv(cb, "leave", msg2("session", session, NULL, NULL));
+	g_free(session);
+}
+
 int
 main(void)
 {
@@ -112,6 +158,7 @@ main(void)
 	test_api_side(&fx, space);
 	g_free(space);
 	test_guest_flow(&fx);
+	test_chat_relay(&fx);
 	fixture_close(&fx);
 	return tap_done();
 }
