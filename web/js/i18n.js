@@ -20,7 +20,9 @@ const STR = {
     mediaFailed: 'Audio and video could not connect.', noDevices: 'No camera or microphone available.',
     media: 'Audio and video could not start.', camera: 'Camera', microphone: 'Microphone',
     preview: 'Camera preview', noDevice: 'None available', video: 'Video', controls: 'Call controls',
-    other: 'Français'
+    other: 'Français',
+    /* share (issue 14) */
+    shareStart: 'Share screen', shareStop: 'Stop sharing', shareBy: 'Screen shared by'
   },
   fr: {
     title: 'Réunion', joinCall: "Joindre l'appel", loading: 'Chargement…',
@@ -41,7 +43,9 @@ const STR = {
     noDevices: 'Aucune caméra ni micro disponible.', media: "L'audio et la vidéo n'ont pas pu démarrer.",
     camera: 'Caméra', microphone: 'Micro', preview: 'Aperçu de la caméra', noDevice: 'Aucun disponible',
     video: 'Vidéo', controls: "Commandes de l'appel",
-    other: 'English'
+    other: 'English',
+    /* share (issue 14) */
+    shareStart: "Partager l'écran", shareStop: 'Arrêter le partage', shareBy: 'Écran partagé par'
   }
 };
 
