@@ -44,7 +44,7 @@ struct media_engine {
 };
 
 enum cmd_op { CMD_ADD, CMD_REMOVE, CMD_ANSWER, CMD_CANDIDATE, CMD_RESTART, CMD_KEYFRAME,
-	      CMD_QUIT };
+	      CMD_PRESENTATION, CMD_QUIT };
 
 /* A command for one worker; owned by the worker's context once queued. */
 struct cmd {
@@ -194,10 +194,18 @@ peer_keyframe(struct media_peer *p, const char *text)
 	media_fwd_pli(p, MEDIA_VIDEO);
 }
 
+/* text "1" allows the peer to contribute a presentation, "0" refuses it. */
+static void
+peer_presentation(struct media_peer *p, const char *text)
+{
+	p->presentation_denied = !text || strcmp(text, "1") != 0;
+}
+
 /* Commands about one existing peer, by op. */
 static void (*const peer_ops[])(struct media_peer *, const char *) = {
 	[CMD_ANSWER] = peer_answer, [CMD_CANDIDATE] = media_ice_candidate,
 	[CMD_RESTART] = peer_restart, [CMD_KEYFRAME] = peer_keyframe,
+	[CMD_PRESENTATION] = peer_presentation,
 };
 
 static void
@@ -225,7 +233,7 @@ cmd_quit(struct mworker *w, struct cmd *c)
 static void (*const cmd_ops[])(struct mworker *, struct cmd *) = {
 	[CMD_ADD] = cmd_add, [CMD_REMOVE] = cmd_remove, [CMD_ANSWER] = cmd_peer,
 	[CMD_CANDIDATE] = cmd_peer, [CMD_RESTART] = cmd_peer, [CMD_KEYFRAME] = cmd_peer,
-	[CMD_QUIT] = cmd_quit,
+	[CMD_PRESENTATION] = cmd_peer, [CMD_QUIT] = cmd_quit,
 };
 
 static gboolean
@@ -454,4 +462,10 @@ void
 media_peer_keyframe(struct media_engine *e, uint32_t peer)
 {
 	peer_cmd(e, peer, CMD_KEYFRAME, NULL);
+}
+
+void
+media_peer_set_presentation(struct media_engine *e, uint32_t peer, int allowed)
+{
+	peer_cmd(e, peer, CMD_PRESENTATION, allowed ? "1" : "0");
 }

@@ -127,5 +127,10 @@ void media_peer_candidate(struct media_engine *e, uint32_t peer, const char *can
 void media_peer_restart(struct media_engine *e, uint32_t peer);
 /* Ask the publisher for a key frame of its video (PLI). */
 void media_peer_keyframe(struct media_engine *e, uint32_t peer);
+/* Whether the peer may contribute a presentation (screen share): the
+ * presentationContributionAllowed of its leg's effective callLegProfile.
+ * Allowed until told otherwise; a refused peer's screen track is not
+ * forwarded. */
+void media_peer_set_presentation(struct media_engine *e, uint32_t peer, int allowed);
 
 #endif

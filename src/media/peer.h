@@ -140,6 +140,7 @@ struct media_peer {
 	guint64 session_id, version;
 	int offer_out, dirty;
 	int restart_pending;        /* ICE restart asked while an offer was out */
+	int presentation_denied;    /* media_peer_set_presentation(.., 0): no screen track */
 	/* forward.c and stats.c */
 	struct mtrack pub[2];       /* by enum media_kind */
 	uint32_t own_ssrc;          /* sender SSRC of our RTCP */

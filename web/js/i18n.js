@@ -26,7 +26,9 @@ const STR = {
     chatTooLong: 'Your message is too long (2000 characters at most). It was not sent.',
     chatRate: 'You are sending messages too quickly. Wait a few seconds and try again.',
     chatForbidden: 'You cannot send messages in this call.',
-    chatFailed: 'Your message could not be sent.'
+    chatFailed: 'Your message could not be sent.',
+    /* share (issue 14) */
+    shareStart: 'Share screen', shareStop: 'Stop sharing', shareBy: 'Screen shared by'
   },
   fr: {
     title: 'Réunion', joinCall: "Joindre l'appel", loading: 'Chargement…',
@@ -53,7 +55,9 @@ const STR = {
     chatTooLong: "Votre message est trop long (2000 caractères au plus). Il n'a pas été envoyé.",
     chatRate: 'Vous envoyez des messages trop vite. Attendez quelques secondes et réessayez.',
     chatForbidden: 'Vous ne pouvez pas envoyer de messages dans cet appel.',
-    chatFailed: "Votre message n'a pas pu être envoyé."
+    chatFailed: "Votre message n'a pas pu être envoyé.",
+    /* share (issue 14) */
+    shareStart: "Partager l'écran", shareStop: 'Arrêter le partage', shareBy: 'Écran partagé par'
   }
 };
 

@@ -122,6 +122,9 @@ main(void)
 	ok(!s.wrong_thread, "events delivered on the control thread");
 	media_peer_restart(e, 1);
 	media_peer_keyframe(e, 1);
+	media_peer_set_presentation(e, 1, 0);   /* presentationContributionAllowed=false */
+	media_peer_set_presentation(e, 1, 1);
+	media_peer_set_presentation(e, 99, 0);  /* unknown: ignored */
 	is_int(media_peer_add(e, 7, 2, "leg-2", NULL, 0), 0, "second peer");
 	media_peer_remove(e, 1);
 	media_peer_remove(e, 99);   /* unknown: ignored */
