@@ -138,6 +138,9 @@ void api_calls_leg_delete(struct req *r);
 void api_system_status(struct req *r);
 void api_system_alarms(struct req *r);
 void api_system_log(struct req *r);
+void api_system_cdr_get(struct req *r);
+void api_system_cdr_put(struct req *r);
+void api_system_licensing(struct req *r);
 
 /* ---- api-probe.c ----------------------------------------------------------- */
 

@@ -3,8 +3,10 @@
  */
 #include <string.h>
 
+#include "common/plog.h"
 #include "meet/api-internal.h"
 #include "meet/callbridge.h"
+#include "meet/cdr.h"
 
 void
 api_system_status(struct req *r)
@@ -120,6 +122,110 @@ api_system_log(struct req *r)
 	g_snprintf(buf, sizeof(buf), "%u", total);
 	meet_node_attr(a.root, "total", buf);
 	api_reply_node(r, 200, a.root);
+}
+
+/* ---- system/cdrReceivers, system/cdrReceiver, system/multipartyLicensing --- */
+
+static void
+cdr_render(struct req *r, int single)
+{
+	char uris[MEET_CDR_RECEIVERS][MEET_CDR_URI_MAX];
+	struct meet_node *root = meet_node_new(single ? "cdrReceiver" : "cdrReceivers");
+	unsigned total = 0;
+	char buf[16];
+
+	meet_cdr_receivers(r->srv->cdr, uris);
+	if (single) {
+		if (uris[0][0])
+			meet_node_text(root, "uri", uris[0]);
+		api_reply_node(r, 200, root);
+		return;
+	}
+	meet_node_list(root, "cdrReceiver");
+	for (unsigned i = 0; i < MEET_CDR_RECEIVERS; i++) {
+		struct meet_node *n;
+		if (!uris[i][0])
+			continue;
+		n = meet_node_add(root, "cdrReceiver");
+		g_snprintf(buf, sizeof(buf), "%u", i + 1);
+		meet_node_attr(n, "id", buf);
+		meet_node_text(n, "uri", uris[i]);
+		total++;
+	}
+	g_snprintf(buf, sizeof(buf), "%u", total);
+	meet_node_attr(root, "total", buf);
+	api_reply_node(r, 200, root);
+}
+
+void
+api_system_cdr_get(struct req *r)
+{
+	static const char *const allowed[] = { NULL };
+
+	if (api_query_check(r, allowed) < 0)
+		return;
+	cdr_render(r, g_ascii_strcasecmp(r->segs[1], "cdrReceivers") != 0);
+}
+
+/* PUT: "uri" (or "uri1") is the first receiver, "uri2".."uri4" the others;
+ * an empty value removes one.  All are checked before any is set. */
+void
+api_system_cdr_put(struct req *r)
+{
+	static const char *const plural[] = { "uri", "uri1", "uri2", "uri3", "uri4", NULL };
+	static const char *const single[] = { "uri", NULL };
+	int one = g_ascii_strcasecmp(r->segs[1], "cdrReceivers") != 0;
+	const char *val[MEET_CDR_RECEIVERS] = { NULL };
+
+	if (api_names_check(r, &r->body, one ? single : plural) < 0)
+		return;
+	for (unsigned i = 0; plural[i]; i++) {
+		const char *v = meet_form_get(&r->body, plural[i]);
+		unsigned slot = i == 0 ? 0 : i - 1;
+		if (!v)
+			continue;
+		if (*v && !meet_cdr_uri_valid(v)) {
+			meet_event(PLOG_WARN, "API: system/cdrReceivers: %s is not an http(s) URL", plural[i]);
+			api_reply_param(r, plural[i], "invalidValue");
+			return;
+		}
+		val[slot] = v;
+	}
+	for (unsigned i = 0; i < MEET_CDR_RECEIVERS; i++)
+		if (val[i] && meet_cdr_set_receiver(r->srv->cdr, i, val[i]) < 0) {
+			api_reply_fail(r, 500, "databaseNotReady");
+			return;
+		}
+	api_reply_ok(r, NULL);
+}
+
+void
+api_system_licensing(struct req *r)
+{
+	static const char *const allowed[] = { NULL };
+	struct meet_node *n;
+	unsigned calls, legs, max, done;
+	GDateTime *now;
+	char *t;
+
+	if (api_query_check(r, allowed) < 0)
+		return;
+	n = meet_node_new("multipartyLicensing");
+	now = g_date_time_new_now_utc();
+	t = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+	meet_cb_stats(r->srv->cb, &calls, &legs, &max, &done);
+	meet_node_text(n, "timestamp", t);
+	api_text_long(n, "personalLicenses", 0);
+	api_text_long(n, "sharedLicenses", 0);
+	api_text_long(n, "calls", calls);
+	api_text_long(n, "participants", legs);
+	api_text_long(n, "weightedCalls", calls);
+	/* portico's extension: peaks since start and today (UTC). */
+	api_text_long(n, "participantsPeak", max);
+	api_text_long(n, "participantsPeakToday", meet_cdr_peak_today(r->srv->cdr));
+	g_free(t);
+	g_date_time_unref(now);
+	api_reply_node(r, 200, n);
 }
 
 /* ---- status probes (paused messages) --------------------------------------- */

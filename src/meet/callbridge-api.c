@@ -10,6 +10,7 @@
 
 #include "common/plog.h"
 #include "meet/callbridge-internal.h"
+#include "meet/cdr.h"
 #include "meet/link.h"
 
 GPtrArray *
@@ -184,6 +185,7 @@ meet_cb_call_delete(struct meet_callbridge *cb, const char *id)
 	while (c->legs->len > 0)
 		meet_cb_leg_delete(cb, g_ptr_array_index(c->legs, 0));
 	meet_event(PLOG_INFO, "call %u: ended", c->number);
+	meet_cdr_call(cb->srv->cdr, "callEnd", c);
 	for (guint i = 0; i < cb->call_order->len; i++)
 		if (!strcmp(g_ptr_array_index(cb->call_order, i), id)) {
 			g_ptr_array_remove_index(cb->call_order, i);

@@ -11,6 +11,7 @@
 
 #include "common/plog.h"
 #include "meet/callbridge-internal.h"
+#include "meet/cdr.h"
 #include "meet/link.h"
 
 static struct leg *
@@ -321,6 +322,7 @@ meet_cb__media_event(void *ctx, const struct media_event *ev)
 		break;
 	case MEDIA_EV_CONNECTED:
 		l->media_state = 1;
+		meet_cdr_leg(cb->srv->cdr, "callLegUpdate", l, NULL);
 		meet_event(PLOG_INFO, "call %u: media connected for %s (%s)", l->call_number, l->jid, ev->text);
 		break;
 	case MEDIA_EV_FAILED:

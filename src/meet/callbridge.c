@@ -12,6 +12,7 @@
 
 #include "common/plog.h"
 #include "meet/callbridge-internal.h"
+#include "meet/cdr.h"
 #include "meet/link.h"
 
 static void
@@ -99,6 +100,7 @@ meet_cb__call_for_space(struct meet_callbridge *cb, const char *space, const cha
 	g_hash_table_insert(cb->calls, c->id, c);
 	g_ptr_array_add(cb->call_order, g_strdup(c->id));
 	meet_event(PLOG_INFO, "call %u: created for space \"%s\"", c->number, name ? name : space);
+	meet_cdr_call(cb->srv->cdr, "callStart", c);
 	return c;
 }
 
@@ -211,6 +213,7 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 	meet_event(PLOG_INFO, "call %u: allocated for %s \"Web client\" conference participation",
 		   c->number, l->jid);
 	l->call_number = c->number;
+	meet_cdr_leg(cb->srv->cdr, "callLegStart", l, NULL);
 	cb_broadcast(cb, c);
 	{
 		char *h = meet_chat_history_json(c->chat);
@@ -233,6 +236,7 @@ meet_cb__leg_remove(struct meet_callbridge *cb, struct leg *l, const char *why)
 	struct call *c = g_hash_table_lookup(cb->calls, l->call);
 
 	meet_event(PLOG_INFO, "call %u: %s left the conference (%s)", c ? c->number : 0, l->jid, why);
+	meet_cdr_leg(cb->srv->cdr, "callLegEnd", l, why);
 	meet_cb__media_leave(cb, l);
 	g_hash_table_remove(cb->sessions, l->session);
 	cb->completed++;

@@ -16,6 +16,7 @@
 #include "common/plog.h"
 #include "common/sdnotify.h"
 #include "meet/callbridge.h"
+#include "meet/cdr.h"
 #include "meet/link.h"
 #include "meet/meet-internal.h"
 #include "meet/meet.h"
@@ -215,6 +216,7 @@ start(struct meet_server *srv)
 						(unsigned)srv->cfg.space_window,
 						(unsigned)srv->cfg.space_max_delay);
 	srv->link = meet_link_new(1, srv->cfg.guest_jid_domain);
+	srv->cdr = meet_cdr_new(srv);
 	srv->cb = meet_cb_new(srv);
 	if (meet_web_start(srv, &e) < 0 || meet_api_start(srv, &e) < 0 || meet_metrics_start(srv, &e) < 0) {
 		fprintf(stderr, "portico meet: cannot listen: %s\n", e->message);
@@ -232,6 +234,7 @@ stop(struct meet_server *srv)
 	meet_api_stop(srv);
 	meet_web_stop(srv);
 	meet_cb_free(srv->cb);
+	meet_cdr_free(srv->cdr);
 	meet_link_free(srv->link);
 	meet_limit_free(srv->auth_limit);
 	meet_limit_free(srv->guest_limit);

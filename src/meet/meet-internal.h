@@ -134,6 +134,8 @@ GPtrArray *meet_store_find(struct meet_store *st, const char *const *colls,
 			   const char *const *names, const char *value);
 /* How many objects in coll. */
 long meet_store_count(struct meet_store *st, const char *coll);
+/* The connection, for modules with their own tables (cdr-queue.c). */
+sqlite3 *meet_store_sqlite(struct meet_store *st);
 /* API users. */
 int meet_store_user_put(struct meet_store *st, const char *name, const uint8_t *salt,
 			size_t saltlen, unsigned iterations, const uint8_t *hash, size_t hashlen);
@@ -379,6 +381,7 @@ struct meet_server {
 	struct meet_limit *auth_limit, *guest_limit;
 	struct meet_limit *space_limit;     /* guest failures per space, all addresses */
 	struct meet_metrics *metrics;       /* metrics.c */
+	struct meet_cdr *cdr;               /* cdr.c */
 };
 
 /* ---- metrics.c (meet_metrics_*): the status listener's /metrics --------- */

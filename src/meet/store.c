@@ -33,6 +33,11 @@ static const char *const migrations[] = {
 	"  iterations INTEGER NOT NULL, hash BLOB NOT NULL);"
 	"CREATE TABLE guests(jid TEXT PRIMARY KEY, display_name TEXT NOT NULL,"
 	"  space TEXT, created INTEGER NOT NULL);",
+	/* 1 -> 2: the CDR queue and its receivers' cursors (cdr-queue.c). */
+	"CREATE TABLE cdr_queue(idx INTEGER PRIMARY KEY AUTOINCREMENT, session TEXT NOT NULL,"
+	"  body TEXT NOT NULL);"
+	"CREATE TABLE cdr_receivers(slot INTEGER PRIMARY KEY, uri TEXT NOT NULL,"
+	"  cursor INTEGER NOT NULL);",
 };
 
 static int
@@ -117,6 +122,12 @@ fail:
 	g_free(path);
 	meet_store_close(st);
 	return NULL;
+}
+
+sqlite3 *
+meet_store_sqlite(struct meet_store *st)
+{
+	return st->db;
 }
 
 void
