@@ -102,7 +102,7 @@ static int
 user_add(struct meet_config *cfg, const char *name)
 {
 	char err[512];
-	struct meet_store *st = meet_store_open(cfg->state_dir, err, sizeof(err));
+	struct meet_store *st = meet_store_open(cfg->state_dir, cfg->database, err, sizeof(err));
 	char *pw;
 	int ret = 1;
 
@@ -187,7 +187,7 @@ start(struct meet_server *srv)
 	char err[512];
 	GError *e = NULL;
 
-	if (!(srv->store = meet_store_open(srv->cfg.state_dir, err, sizeof(err))) ||
+	if (!(srv->store = meet_store_open(srv->cfg.state_dir, srv->cfg.database, err, sizeof(err))) ||
 	    meet_events_open(srv->cfg.event_log, err, sizeof(err)) < 0) {
 		fprintf(stderr, "portico meet: %s\n", err);
 		return -1;

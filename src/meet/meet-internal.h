@@ -35,6 +35,7 @@ struct meet_proxies {
 
 struct meet_config {
 	char *state_dir;            /* [meet] state */
+	char *database;             /* [meet] database: libpq URI, NULL = SQLite */
 	char *log_level;
 	char *event_log;            /* file; default <state>/events.log */
 	int seed;                   /* create the seed's space on an empty db */
@@ -102,7 +103,10 @@ unsigned meet_alarm_count(void);
  * request calls meet_store_rollback, so nothing is half-written. */
 struct meet_store;
 
-struct meet_store *meet_store_open(const char *dir, char *err, size_t errlen);
+/* database: NULL for SQLite in dir/meet.db, else a libpq URI
+ * (postgresql://...) naming a database shared by several nodes. */
+struct meet_store *meet_store_open(const char *dir, const char *database, char *err,
+				   size_t errlen);
 void meet_store_close(struct meet_store *st);
 int meet_store_begin(struct meet_store *st);
 int meet_store_commit(struct meet_store *st);

@@ -12,7 +12,7 @@ static void
 test_store(void)
 {
 	char *dir = g_dir_make_tmp("meet-store-XXXXXX", NULL), err[256];
-	struct meet_store *st = meet_store_open(dir, err, sizeof(err));
+	struct meet_store *st = meet_store_open(dir, NULL, err, sizeof(err));
 	static const char *const colls[] = { "coSpaces", NULL };
 	static const char *const names[] = { "uri", NULL };
 	GHashTable *p;
@@ -32,7 +32,7 @@ test_store(void)
 	g_ptr_array_unref(ids);
 	meet_store_close(st);
 
-	st = meet_store_open(dir, err, sizeof(err));
+	st = meet_store_open(dir, NULL, err, sizeof(err));
 	p = meet_store_get(st, "id-1");
 	ok(p && !strcmp(g_hash_table_lookup(p, "uri"), "ProxyWebRTC"), "reopened: committed data is there");
 	if (p)
@@ -51,7 +51,7 @@ test_store(void)
 	sqlite3_open(db, &raw);
 	sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL);
 	sqlite3_close(raw);
-	st = meet_store_open(dir, err, sizeof(err));
+	st = meet_store_open(dir, NULL, err, sizeof(err));
 	ok(st == NULL && strstr(err, "newer"), "a newer schema is refused: %s", err);
 	meet_store_close(st);
 	char *rm = g_strdup_printf("rm -rf '%s'", dir);
@@ -65,7 +65,7 @@ static void
 test_lists_users(void)
 {
 	char *dir = g_dir_make_tmp("meet-store-XXXXXX", NULL), err[256];
-	struct meet_store *st = meet_store_open(dir, err, sizeof(err));
+	struct meet_store *st = meet_store_open(dir, NULL, err, sizeof(err));
 	uint8_t salt[32], hash[64];
 	size_t saltlen = sizeof(salt), hashlen = sizeof(hash);
 	unsigned iter = 0;
