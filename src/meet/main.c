@@ -196,6 +196,10 @@ start(struct meet_server *srv)
 		fprintf(stderr, "portico meet: first-start seed failed: %s\n", meet_store_errmsg(srv->store));
 		return -1;
 	}
+	if (!(srv->cluster = meet_cluster_start(srv, err, sizeof(err)))) {
+		fprintf(stderr, "portico meet: %s\n", err);
+		return -1;
+	}
 	srv->auth_limit = meet_limit_new((unsigned)srv->cfg.auth_attempts, (unsigned)srv->cfg.auth_window,
 					 (unsigned)srv->cfg.auth_prefix4, (unsigned)srv->cfg.auth_prefix6);
 	srv->guest_limit = meet_limit_new((unsigned)srv->cfg.guest_attempts, (unsigned)srv->cfg.guest_window,
@@ -225,6 +229,7 @@ stop(struct meet_server *srv)
 	meet_limit_free(srv->auth_limit);
 	meet_limit_free(srv->guest_limit);
 	meet_limit_free(srv->space_limit);
+	meet_cluster_stop(srv->cluster);
 	meet_store_close(srv->store);
 	meet_auth_shutdown();
 	meet_events_close();

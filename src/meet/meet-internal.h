@@ -36,6 +36,7 @@ struct meet_proxies {
 struct meet_config {
 	char *state_dir;            /* [meet] state */
 	char *database;             /* [meet] database: libpq URI, NULL = SQLite */
+	char *node;                 /* [meet] node: this node's name (host name) */
 	char *log_level;
 	char *event_log;            /* file; default <state>/events.log */
 	int seed;                   /* create the seed's space on an empty db */
@@ -365,7 +366,16 @@ struct meet_server {
 	struct meet_limit *auth_limit, *guest_limit;
 	struct meet_limit *space_limit;     /* guest failures per space, all addresses */
 	struct meet_metrics *metrics;       /* metrics.c */
+	struct meet_cluster *cluster;       /* cluster.c: this node's heartbeat */
 };
+
+/* ---- cluster.c (meet_cluster_*): node registration and heartbeat -------- */
+
+/* Registers [meet] node in the store and starts its heartbeat on the main
+ * loop; NULL with err when the first write fails. */
+struct meet_cluster *meet_cluster_start(struct meet_server *srv, char *err, size_t errlen);
+/* Stops the heartbeat and marks the node down (NULL is fine). */
+void meet_cluster_stop(struct meet_cluster *c);
 
 /* ---- metrics.c (meet_metrics_*): the status listener's /metrics --------- */
 

@@ -193,7 +193,10 @@ pg_open(const char *uri, char *err, size_t errlen)
 		goto fail;
 	}
 	PQsetNoticeProcessor(p->conn, pg_notice, NULL);
+	/* Bounds how long one statement (a heartbeat, a request's query) can
+	 * hold the main loop when the database is slow. */
 	if (pg_exec(p, "SET client_min_messages = warning") < 0 ||
+	    pg_exec(p, "SET statement_timeout = 5000") < 0 ||
 	    pg_migrate(p, err, errlen) < 0)
 		goto fail;
 	return p;
