@@ -98,7 +98,8 @@ unsigned meet_alarm_count(void);
 
 /* ---- store.c (meet_store_*) -------------------------------------------- */
 
-/* Generic object store over SQLite (WAL, synchronous=FULL).  Objects are
+/* Generic object store over SQLite (WAL, synchronous=FULL), or PostgreSQL
+ * shared by several nodes when [meet] database is set (store-pg.c).  Objects are
  * (id GUID, collection, parent id or NULL) with string properties.  Every
  * write runs inside meet_store_begin/commit (BEGIN IMMEDIATE); a failed
  * request calls meet_store_rollback, so nothing is half-written. */

@@ -4,6 +4,10 @@
  * power cut).  Schema versioned with PRAGMA user_version; migrations[]
  * runs each step once, in a transaction.
  *
+ * With [meet] database = postgresql://..., store_backends[] picks another
+ * backend (store-backend.h's ops table, store-pg.c) and every meet_store_*
+ * function hands over to it at its first line; callers never know which.
+ *
  * Loop thread only: one connection, owned by struct meet_store.
  */
 #include <errno.h>
@@ -296,14 +300,16 @@ store_column(struct meet_store *st, const char *sql, int n, const char *const *a
 int
 meet_store_exists(struct meet_store *st, const char *coll, const char *id, const char *parent)
 {
+	const char *a[] = { id, coll, parent };
+	GPtrArray *r;
+	int found;
+
 	if (st->ops)
 		return st->ops->exists(st->impl, coll, id, parent);
-	const char *a[] = { id, coll, parent };
-	GPtrArray *r = store_column(st, parent ?
+	r = store_column(st, parent ?
 		"SELECT id FROM objects WHERE id = ?1 AND coll = ?2 AND parent = ?3" :
 		"SELECT id FROM objects WHERE id = ?1 AND coll = ?2", parent ? 3 : 2, a);
-	int found = r->len > 0;
-
+	found = r->len > 0;
 	g_ptr_array_unref(r);
 	return found;
 }
@@ -353,10 +359,11 @@ GPtrArray *
 meet_store_find(struct meet_store *st, const char *const *colls, const char *const *names,
 		const char *value)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *out;
 
 	if (st->ops)
 		return st->ops->find(st->impl, colls, names, value);
+	out = g_ptr_array_new_with_free_func(g_free);
 	for (const char *const *c = colls; *c; c++)
 		for (const char *const *n = names; *n; n++) {
 			const char *a[] = { *c, *n, value };
@@ -443,13 +450,14 @@ int
 meet_store_guest_put(struct meet_store *st, const char *jid, const char *display,
 		     const char *space_id)
 {
+	char *now;
+	int r;
+
 	if (st->ops)
 		return st->ops->guest_put(st->impl, jid, display, space_id);
-	char *now = g_strdup_printf("%" G_GINT64_FORMAT, g_get_real_time() / G_USEC_PER_SEC);
-	const char *a[] = { jid, display, space_id, now };
-	int r = store_run(st, "INSERT OR REPLACE INTO guests(jid, display_name, space, created)"
-			  " VALUES (?1, ?2, ?3, ?4)", 4, a);
-
+	now = g_strdup_printf("%" G_GINT64_FORMAT, g_get_real_time() / G_USEC_PER_SEC);
+	r = store_run(st, "INSERT OR REPLACE INTO guests(jid, display_name, space, created)"
+		      " VALUES (?1, ?2, ?3, ?4)", 4, (const char *const[]){ jid, display, space_id, now });
 	g_free(now);
 	return r;
 }
