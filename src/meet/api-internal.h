@@ -88,6 +88,9 @@ struct req {
 };
 
 typedef void (*route_fn)(struct req *r);
+/* cluster.c: GET callBridges and callBridges/<id>. */
+void api_cluster_list(struct req *r);
+void api_cluster_get(struct req *r);
 
 /* ---- api-reply.c ---------------------------------------------------------- */
 

@@ -55,6 +55,8 @@ static const struct route routes[] = {
 	{ "DELETE", "coSpaces/*/accessMethods/*", api_coll, 0 },
 	{ "GET", "turnServers/*/status", api_probe_turn, 0 },
 	{ "GET", "webBridges/*/status", api_probe_web, 0 },
+	{ "GET", "callBridges", api_cluster_list, 0 },
+	{ "GET", "callBridges/*", api_cluster_get, 0 },
 	{ "DELETE", "coSpaces", api_coll_delete_all, 0 },
 	{ "GET", "#", api_coll, 0 },
 	{ "POST", "#", api_coll, 1 },

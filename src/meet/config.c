@@ -238,9 +238,37 @@ set_status_listen(void *field, const struct cfg_key *row, const char *v, char *e
 	return set_listen(field, row, v, err, errlen);
 }
 
+/* [meet] database: a libpq connection URI (the SQLite file in [meet] state
+ * when absent).  Bounded; the scheme is checked here, the rest by libpq at
+ * start, which --check does not attempt (no connection from a syntax check). */
+static int
+set_database(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
+{
+	if ((g_str_has_prefix(v, "postgresql://") || g_str_has_prefix(v, "postgres://")) &&
+	    strlen(v) < 1024 && !strpbrk(v, " \t\r\n"))
+		return set_str(field, row, v, err, errlen);
+	snprintf(err, errlen, "database must be a postgresql:// URI");
+	return -1;
+}
+
+/* [meet] node: 1-63 of [A-Za-z0-9._-], the name other nodes list. */
+static int
+set_node(void *field, const struct cfg_key *row, const char *v, char *err, size_t errlen)
+{
+	size_t n = strlen(v);
+
+	if (n > 0 && n < 64 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				      "0123456789._-") == n)
+		return set_str(field, row, v, err, errlen);
+	snprintf(err, errlen, "node must be 1-63 letters, digits, '.', '_' or '-'");
+	return -1;
+}
+
 #define OFF(f) offsetof(struct meet_config, f)
 static const struct cfg_key cfg_keys[] = {
 	{ "meet", "state", OFF(state_dir), set_path, 0, 0 },
+	{ "meet", "database", OFF(database), set_database, 0, 0 },
+	{ "meet", "node", OFF(node), set_node, 0, 0 },
 	{ "meet", "log-level", OFF(log_level), set_level, 0, 0 },
 	{ "meet", "event-log", OFF(event_log), set_path, 0, 0 },
 	{ "meet", "seed", OFF(seed), set_bool, 0, 0 },
@@ -312,6 +340,7 @@ cfg_defaults(struct meet_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->state_dir = g_strdup("state/meet");
+	cfg->node = g_strndup(g_get_host_name(), 63);
 	cfg->log_level = g_strdup("info");
 	cfg->guest_jid_domain = g_strdup("cms.octavio.local");
 	cfg->seed_domains.d[0] = g_strdup("cms.octavio.local");
@@ -451,7 +480,7 @@ out:
 void
 meet_config_free(struct meet_config *cfg)
 {
-	char **strs[] = { &cfg->state_dir, &cfg->log_level, &cfg->event_log,
+	char **strs[] = { &cfg->state_dir, &cfg->database, &cfg->node, &cfg->log_level, &cfg->event_log,
 		&cfg->guest_jid_domain, &cfg->web_listen, &cfg->web_cert, &cfg->web_key,
 		&cfg->web_root, &cfg->web_trust, &cfg->web_url, &cfg->background_uri,
 		&cfg->logo_uri, &cfg->cb_cert, &cfg->api_listen, &cfg->api_cert, &cfg->api_key,

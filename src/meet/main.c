@@ -103,7 +103,7 @@ static int
 user_add(struct meet_config *cfg, const char *name)
 {
 	char err[512];
-	struct meet_store *st = meet_store_open(cfg->state_dir, err, sizeof(err));
+	struct meet_store *st = meet_store_open(cfg->state_dir, cfg->database, err, sizeof(err));
 	char *pw;
 	int ret = 1;
 
@@ -199,13 +199,17 @@ start(struct meet_server *srv)
 	char err[512];
 	GError *e = NULL;
 
-	if (!(srv->store = meet_store_open(srv->cfg.state_dir, err, sizeof(err))) ||
+	if (!(srv->store = meet_store_open(srv->cfg.state_dir, srv->cfg.database, err, sizeof(err))) ||
 	    meet_events_open(srv->cfg.event_log, err, sizeof(err)) < 0) {
 		fprintf(stderr, "portico meet: %s\n", err);
 		return -1;
 	}
 	if (seed_db(srv) < 0) {
 		fprintf(stderr, "portico meet: first-start seed failed: %s\n", meet_store_errmsg(srv->store));
+		return -1;
+	}
+	if (!(srv->cluster = meet_cluster_start(srv, err, sizeof(err)))) {
+		fprintf(stderr, "portico meet: %s\n", err);
 		return -1;
 	}
 	srv->auth_limit = meet_limit_new((unsigned)srv->cfg.auth_attempts, (unsigned)srv->cfg.auth_window,
@@ -239,6 +243,7 @@ stop(struct meet_server *srv)
 	meet_limit_free(srv->auth_limit);
 	meet_limit_free(srv->guest_limit);
 	meet_limit_free(srv->space_limit);
+	meet_cluster_stop(srv->cluster);
 	meet_store_close(srv->store);
 	meet_auth_shutdown();
 	meet_events_close();

@@ -35,6 +35,8 @@ struct meet_proxies {
 
 struct meet_config {
 	char *state_dir;            /* [meet] state */
+	char *database;             /* [meet] database: libpq URI, NULL = SQLite */
+	char *node;                 /* [meet] node: this node's name (host name) */
 	char *log_level;
 	char *event_log;            /* file; default <state>/events.log */
 	int seed;                   /* create the seed's space on an empty db */
@@ -100,13 +102,17 @@ unsigned meet_alarm_count(void);
 
 /* ---- store.c (meet_store_*) -------------------------------------------- */
 
-/* Generic object store over SQLite (WAL, synchronous=FULL).  Objects are
+/* Generic object store over SQLite (WAL, synchronous=FULL), or PostgreSQL
+ * shared by several nodes when [meet] database is set (store-pg.c).  Objects are
  * (id GUID, collection, parent id or NULL) with string properties.  Every
  * write runs inside meet_store_begin/commit (BEGIN IMMEDIATE); a failed
  * request calls meet_store_rollback, so nothing is half-written. */
 struct meet_store;
 
-struct meet_store *meet_store_open(const char *dir, char *err, size_t errlen);
+/* database: NULL for SQLite in dir/meet.db, else a libpq URI
+ * (postgresql://...) naming a database shared by several nodes. */
+struct meet_store *meet_store_open(const char *dir, const char *database, char *err,
+				   size_t errlen);
 void meet_store_close(struct meet_store *st);
 int meet_store_begin(struct meet_store *st);
 int meet_store_commit(struct meet_store *st);
@@ -382,7 +388,16 @@ struct meet_server {
 	struct meet_limit *space_limit;     /* guest failures per space, all addresses */
 	struct meet_metrics *metrics;       /* metrics.c */
 	struct meet_cdr *cdr;               /* cdr.c */
+	struct meet_cluster *cluster;       /* cluster.c: this node's heartbeat */
 };
+
+/* ---- cluster.c (meet_cluster_*): node registration and heartbeat -------- */
+
+/* Registers [meet] node in the store and starts its heartbeat on the main
+ * loop; NULL with err when the first write fails. */
+struct meet_cluster *meet_cluster_start(struct meet_server *srv, char *err, size_t errlen);
+/* Stops the heartbeat and marks the node down (NULL is fine). */
+void meet_cluster_stop(struct meet_cluster *c);
 
 /* ---- metrics.c (meet_metrics_*): the status listener's /metrics --------- */
 

@@ -4,6 +4,10 @@
  * power cut).  Schema versioned with PRAGMA user_version; migrations[]
  * runs each step once, in a transaction.
  *
+ * With [meet] database = postgresql://..., store_backends[] picks another
+ * backend (store-backend.h's ops table, store-pg.c) and every meet_store_*
+ * function hands over to it at its first line; callers never know which.
+ *
  * Loop thread only: one connection, owned by struct meet_store.
  */
 #include <errno.h>
@@ -14,9 +18,13 @@
 
 #include "common/plog.h"
 #include "meet/meet-internal.h"
+#include "meet/store-backend.h"
 
 struct meet_store {
 	sqlite3 *db;
+	/* Another backend ([meet] database) and its state; NULL for SQLite. */
+	const struct meet_store_ops *ops;
+	void *impl;
 };
 
 /* Step i takes the schema from version i to i + 1. */
@@ -92,16 +100,50 @@ store_migrate(struct meet_store *st, char *err, size_t errlen)
 	return 0;
 }
 
-struct meet_store *
-meet_store_open(const char *dir, char *err, size_t errlen)
-{
-	struct meet_store *st = g_new0(struct meet_store, 1);
-	char *path = g_build_filename(dir, "meet.db", NULL);
+/* URI schemes of the backends other than SQLite. */
+static const struct {
+	const char *prefix;
+	const struct meet_store_ops *ops;
+} store_backends[] = {
+	{ "postgresql://", &meet_store_pg_ops },
+	{ "postgres://", &meet_store_pg_ops },
+};
 
+static struct meet_store *
+store_open_backend(const char *database, char *err, size_t errlen)
+{
+	struct meet_store *st;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(store_backends); i++) {
+		if (!g_str_has_prefix(database, store_backends[i].prefix))
+			continue;
+		st = g_new0(struct meet_store, 1);
+		st->ops = store_backends[i].ops;
+		if (!(st->impl = st->ops->open(database, err, errlen))) {
+			g_free(st);
+			return NULL;
+		}
+		return st;
+	}
+	snprintf(err, errlen, "database: unsupported URI scheme (postgresql:// expected)");
+	return NULL;
+}
+
+struct meet_store *
+meet_store_open(const char *dir, const char *database, char *err, size_t errlen)
+{
+	struct meet_store *st;
+	char *path;
+
+	/* The state directory holds more than meet.db (the event log). */
 	if (g_mkdir_with_parents(dir, 0750) < 0) {
 		snprintf(err, errlen, "cannot create state directory %s: %s", dir, strerror(errno));
-		goto fail;
+		return NULL;
 	}
+	if (database)
+		return store_open_backend(database, err, errlen);
+	st = g_new0(struct meet_store, 1);
+	path = g_build_filename(dir, "meet.db", NULL);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
@@ -135,6 +177,8 @@ meet_store_close(struct meet_store *st)
 {
 	if (!st)
 		return;
+	if (st->ops)
+		st->ops->close(st->impl);
 	sqlite3_close(st->db);
 	g_free(st);
 }
@@ -142,18 +186,24 @@ meet_store_close(struct meet_store *st)
 const char *
 meet_store_errmsg(struct meet_store *st)
 {
+	if (st->ops)
+		return st->ops->errmsg(st->impl);
 	return sqlite3_errmsg(st->db);
 }
 
 int
 meet_store_begin(struct meet_store *st)
 {
+	if (st->ops)
+		return st->ops->begin(st->impl);
 	return store_exec(st, "BEGIN IMMEDIATE");
 }
 
 int
 meet_store_commit(struct meet_store *st)
 {
+	if (st->ops)
+		return st->ops->commit(st->impl);
 	if (store_exec(st, "COMMIT") < 0) {
 		meet_store_rollback(st);
 		return -1;
@@ -164,6 +214,10 @@ meet_store_commit(struct meet_store *st)
 void
 meet_store_rollback(struct meet_store *st)
 {
+	if (st->ops) {
+		st->ops->rollback(st->impl);
+		return;
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		store_exec(st, "ROLLBACK");
 }
@@ -196,6 +250,8 @@ meet_store_insert(struct meet_store *st, const char *coll, const char *id, const
 {
 	const char *a[] = { id, coll, parent };
 
+	if (st->ops)
+		return st->ops->insert(st->impl, coll, id, parent);
 	return store_run(st, "INSERT INTO objects(id, coll, parent, seq) VALUES (?1, ?2, ?3,"
 			 " (SELECT IFNULL(MAX(seq), 0) + 1 FROM objects))", 3, a);
 }
@@ -205,6 +261,8 @@ meet_store_set(struct meet_store *st, const char *id, const char *name, const ch
 {
 	const char *a[] = { id, name, value };
 
+	if (st->ops)
+		return st->ops->set(st->impl, id, name, value);
 	return store_run(st, "INSERT OR REPLACE INTO props(id, name, value) VALUES (?1, ?2, ?3)", 3, a);
 }
 
@@ -213,6 +271,8 @@ meet_store_unset(struct meet_store *st, const char *id, const char *name)
 {
 	const char *a[] = { id, name };
 
+	if (st->ops)
+		return st->ops->unset(st->impl, id, name);
 	return store_run(st, "DELETE FROM props WHERE id = ?1 AND name = ?2", 2, a);
 }
 
@@ -221,6 +281,8 @@ meet_store_delete(struct meet_store *st, const char *id)
 {
 	const char *a[] = { id };
 
+	if (st->ops)
+		return st->ops->delete_obj(st->impl, id);
 	/* Children first (one level: accessMethods under coSpaces). */
 	if (store_run(st, "DELETE FROM objects WHERE parent = ?1", 1, a) < 0)
 		return -1;
@@ -250,11 +312,15 @@ int
 meet_store_exists(struct meet_store *st, const char *coll, const char *id, const char *parent)
 {
 	const char *a[] = { id, coll, parent };
-	GPtrArray *r = store_column(st, parent ?
+	GPtrArray *r;
+	int found;
+
+	if (st->ops)
+		return st->ops->exists(st->impl, coll, id, parent);
+	r = store_column(st, parent ?
 		"SELECT id FROM objects WHERE id = ?1 AND coll = ?2 AND parent = ?3" :
 		"SELECT id FROM objects WHERE id = ?1 AND coll = ?2", parent ? 3 : 2, a);
-	int found = r->len > 0;
-
+	found = r->len > 0;
 	g_ptr_array_unref(r);
 	return found;
 }
@@ -265,8 +331,11 @@ meet_store_get(struct meet_store *st, const char *id)
 	GHashTable *h;
 	sqlite3_stmt *s;
 	const char *a[] = { id, NULL };
-	GPtrArray *exists = store_column(st, "SELECT id FROM objects WHERE id = ?1", 1, a);
+	GPtrArray *exists;
 
+	if (st->ops)
+		return st->ops->get(st->impl, id);
+	exists = store_column(st, "SELECT id FROM objects WHERE id = ?1", 1, a);
 	if (exists->len == 0) {
 		g_ptr_array_unref(exists);
 		return NULL;
@@ -289,6 +358,8 @@ meet_store_list(struct meet_store *st, const char *coll, const char *parent)
 {
 	const char *a[] = { coll, parent };
 
+	if (st->ops)
+		return st->ops->list(st->impl, coll, parent);
 	if (parent)
 		return store_column(st, "SELECT id FROM objects WHERE coll = ?1 AND parent = ?2"
 				    " ORDER BY seq", 2, a);
@@ -299,8 +370,11 @@ GPtrArray *
 meet_store_find(struct meet_store *st, const char *const *colls, const char *const *names,
 		const char *value)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *out;
 
+	if (st->ops)
+		return st->ops->find(st->impl, colls, names, value);
+	out = g_ptr_array_new_with_free_func(g_free);
 	for (const char *const *c = colls; *c; c++)
 		for (const char *const *n = names; *n; n++) {
 			const char *a[] = { *c, *n, value };
@@ -332,6 +406,8 @@ meet_store_user_put(struct meet_store *st, const char *name, const uint8_t *salt
 	sqlite3_stmt *s;
 	int rc;
 
+	if (st->ops)
+		return st->ops->user_put(st->impl, name, salt, saltlen, iterations, hash, hashlen);
 	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO users(name, salt, iterations, hash)"
 			       " VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK)
 		return -1;
@@ -362,6 +438,8 @@ meet_store_user_get(struct meet_store *st, const char *name, uint8_t *salt, size
 	sqlite3_stmt *s;
 	int rc, ret = -1;
 
+	if (st->ops)
+		return st->ops->user_get(st->impl, name, salt, saltlen, iterations, hash, hashlen);
 	if (sqlite3_prepare_v2(st->db, "SELECT salt, iterations, hash FROM users WHERE name = ?1",
 			       -1, &s, NULL) != SQLITE_OK)
 		return -1;
@@ -383,11 +461,14 @@ int
 meet_store_guest_put(struct meet_store *st, const char *jid, const char *display,
 		     const char *space_id)
 {
-	char *now = g_strdup_printf("%" G_GINT64_FORMAT, g_get_real_time() / G_USEC_PER_SEC);
-	const char *a[] = { jid, display, space_id, now };
-	int r = store_run(st, "INSERT OR REPLACE INTO guests(jid, display_name, space, created)"
-			  " VALUES (?1, ?2, ?3, ?4)", 4, a);
+	char *now;
+	int r;
 
+	if (st->ops)
+		return st->ops->guest_put(st->impl, jid, display, space_id);
+	now = g_strdup_printf("%" G_GINT64_FORMAT, g_get_real_time() / G_USEC_PER_SEC);
+	r = store_run(st, "INSERT OR REPLACE INTO guests(jid, display_name, space, created)"
+		      " VALUES (?1, ?2, ?3, ?4)", 4, (const char *const[]){ jid, display, space_id, now });
 	g_free(now);
 	return r;
 }

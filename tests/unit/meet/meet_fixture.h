@@ -48,7 +48,7 @@ fixture_open(struct fixture *fx, const char *extra)
 	g_free(text);
 	rc = meet_config_load(&fx->srv.cfg, conf, err, sizeof(err));
 	g_free(conf);
-	if (rc < 0 || !(fx->srv.store = meet_store_open(fx->srv.cfg.state_dir, err, sizeof(err))) ||
+	if (rc < 0 || !(fx->srv.store = meet_store_open(fx->srv.cfg.state_dir, fx->srv.cfg.database, err, sizeof(err))) ||
 	    meet_events_open(fx->srv.cfg.event_log, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fixture: %s\n", err);
 		return -1;

@@ -54,7 +54,7 @@ static void
 test_queue(void)
 {
 	char *dir = g_dir_make_tmp("meet-cdr-XXXXXX", NULL), err[256], uri[MEET_CDR_URI_MAX];
-	struct meet_store *st = meet_store_open(dir, err, sizeof(err));
+	struct meet_store *st = meet_store_open(dir, NULL, err, sizeof(err));
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 	char *session, *rm;
 	gint64 last, cursor, a, b, c;
@@ -81,7 +81,7 @@ test_queue(void)
 	is_int(meet_cdr_queue_count(st), 1, "pruned up to the cursor");
 	meet_store_close(st);
 
-	st = meet_store_open(dir, err, sizeof(err));
+	st = meet_store_open(dir, NULL, err, sizeof(err));
 	ok(st != NULL, "reopens");
 	is_int(meet_cdr_queue_count(st), 1, "queue survives a reopen");
 	ok(meet_cdr_queue_receiver_get(st, 1, uri, sizeof(uri), &cursor) == 0 && cursor == b &&

@@ -51,6 +51,12 @@ main(void)
 	is_int(cfg.seed_domains.n, 2, "two default seed domains");
 	is_int(cfg.web_proxies.n, 0, "no trusted proxies by default");
 	ok(g_str_has_suffix(cfg.event_log, "events.log"), "event log under the state dir");
+	ok(cfg.database == NULL, "no database: SQLite");
+	meet_config_free(&cfg);
+
+	is_int(load(&cfg, "[meet]\ndatabase = postgresql://portico@/portico?host=/run/postgresql\n",
+		   err, sizeof(err)), 0, "database URI loads: %s", err);
+	ok(cfg.database && g_str_has_prefix(cfg.database, "postgresql://"), "database kept");
 	meet_config_free(&cfg);
 
 	is_int(load(&cfg, "[api]\npage-limit = 7\n[meet]\nseed-domains = a.example, b.example, c.example\n"
@@ -63,6 +69,7 @@ main(void)
 
 	expect_bad("[api]\npage-limit = 0\n", "page-limit", "page-limit below its row's min");
 	expect_bad("[api]\npage-limit = 1001\n", "page-limit", "page-limit above its row's max");
+	expect_bad("[meet]\ndatabase = mysql://db\n", "postgresql://", "database: other scheme");
 	expect_bad("[meet]\nseed-domains = a.example, -bad..\n", "not a domain", "bad seed domain");
 	expect_bad("[meet]\nseed-domains = a,b,c,d,e,f,g,h,i\n", "at most 8", "too many seed domains");
 	expect_bad("[webbridge]\ntrusted-proxies = 10.0.0.1/8\n", "CIDR", "host bits set in a proxy range");

@@ -1,5 +1,7 @@
 /* Unit tests: src/meet/store.c (transactions, lists, finds, users, guest
- * accounts, schema version). */
+ * accounts, schema version), on SQLite and, when MEET_TEST_DATABASE names a
+ * fresh PostgreSQL database (tests/unit/meet/store_pg.py starts a private
+ * server and sets it), again on store-pg.c through the same API. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,11 +10,14 @@
 #include "meet/meet-internal.h"
 #include "tap.h"
 
+/* NULL: SQLite; else the PostgreSQL URI of this run. */
+static const char *database;
+
 static void
 test_store(void)
 {
 	char *dir = g_dir_make_tmp("meet-store-XXXXXX", NULL), err[256];
-	struct meet_store *st = meet_store_open(dir, err, sizeof(err));
+	struct meet_store *st = meet_store_open(dir, database, err, sizeof(err));
 	static const char *const colls[] = { "coSpaces", NULL };
 	static const char *const names[] = { "uri", NULL };
 	GHashTable *p;
@@ -32,7 +37,7 @@ test_store(void)
 	g_ptr_array_unref(ids);
 	meet_store_close(st);
 
-	st = meet_store_open(dir, err, sizeof(err));
+	st = meet_store_open(dir, database, err, sizeof(err));
 	p = meet_store_get(st, "id-1");
 	ok(p && !strcmp(g_hash_table_lookup(p, "uri"), "ProxyWebRTC"), "reopened: committed data is there");
 	if (p)
@@ -47,13 +52,18 @@ test_store(void)
 	meet_store_close(st);
 
 	char *db = g_build_filename(dir, "meet.db", NULL);
-	sqlite3 *raw;
-	sqlite3_open(db, &raw);
-	sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL);
-	sqlite3_close(raw);
-	st = meet_store_open(dir, err, sizeof(err));
-	ok(st == NULL && strstr(err, "newer"), "a newer schema is refused: %s", err);
-	meet_store_close(st);
+	if (!database) {
+		sqlite3 *raw;
+		sqlite3_open(db, &raw);
+		sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL);
+		sqlite3_close(raw);
+		st = meet_store_open(dir, database, err, sizeof(err));
+		ok(st == NULL && strstr(err, "newer"), "a newer schema is refused: %s", err);
+		meet_store_close(st);
+	} else {
+		st = meet_store_open(dir, "postgresql://nobody@/none?host=/nonexistent", err, sizeof(err));
+		ok(st == NULL && strstr(err, "cannot connect"), "an unreachable database is refused: %s", err);
+	}
 	char *rm = g_strdup_printf("rm -rf '%s'", dir);
 	ok(system(rm) == 0, "cleanup");
 	g_free(rm);
@@ -65,7 +75,7 @@ static void
 test_lists_users(void)
 {
 	char *dir = g_dir_make_tmp("meet-store-XXXXXX", NULL), err[256];
-	struct meet_store *st = meet_store_open(dir, err, sizeof(err));
+	struct meet_store *st = meet_store_open(dir, database, err, sizeof(err));
 	uint8_t salt[32], hash[64];
 	size_t saltlen = sizeof(salt), hashlen = sizeof(hash);
 	unsigned iter = 0;
@@ -114,5 +124,9 @@ main(void)
 {
 	test_store();
 	test_lists_users();
+	if ((database = getenv("MEET_TEST_DATABASE"))) {
+		test_store();
+		test_lists_users();
+	}
 	return tap_done();
 }
