@@ -127,5 +127,11 @@ void media_peer_candidate(struct media_engine *e, uint32_t peer, const char *can
 void media_peer_restart(struct media_engine *e, uint32_t peer);
 /* Ask the publisher for a key frame of its video (PLI). */
 void media_peer_keyframe(struct media_engine *e, uint32_t peer);
+/* Which of peer's published kinds the SFU forwards to the rest of its room:
+ * a mask of MEDIA_FWD_AUDIO | MEDIA_FWD_VIDEO (a new peer forwards both).
+ * The moderator's mute: what is not forwarded is still received and counted. */
+#define MEDIA_FWD_AUDIO 1u
+#define MEDIA_FWD_VIDEO 2u
+void media_peer_set_forward(struct media_engine *e, uint32_t peer, unsigned mask);
 
 #endif
