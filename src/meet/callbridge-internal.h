@@ -12,6 +12,7 @@
 
 #include "media/media.h"
 #include "meet/callbridge.h"
+#include "meet/profile.h"
 
 #define TOKEN_USEC (10 * 60 * G_USEC_PER_SEC)
 #define MAX_PENDING 4096
@@ -26,6 +27,8 @@ struct leg {
 	unsigned call_number;
 	struct media_stats st;      /* last MEDIA_EV_STATS */
 	int media_state;            /* 0 setting up, 1 connected, -1 failed */
+	struct meet_leg_profile prof;  /* effective callLegProfile, live PUTs applied */
+	int waiting;                /* in the lobby: no media peer until activated */
 };
 
 struct call {
@@ -35,12 +38,14 @@ struct call {
 	GPtrArray *legs;            /* leg ids */
 	int active_when_empty;
 	gint64 started;
+	int locked;                 /* PUT locked=true: new guests refused */
 };
 
 /* A resolved space awaiting a display name, or a logged-in guest awaiting
  * its WebSocket: keyed by a random token or session. */
 struct pending {
 	char *space, *space_name, *jid, *name;
+	char *access;               /* access method resolved through, or NULL */
 	gint64 expires;
 };
 
@@ -79,5 +84,16 @@ void meet_cb__media_event(void *ctx, const struct media_event *ev);
 void meet_cb__media_join(struct meet_callbridge *cb, struct call *c, struct leg *l);
 void meet_cb__media_leave(struct meet_callbridge *cb, struct leg *l);
 void meet_cb__on_signal(struct meet_callbridge *cb, GHashTable *in);
+/* Sends the leg's page one signalling message, JSON object text. */
+void meet_cb__signal_text(struct meet_callbridge *cb, struct leg *l, const char *json);
+/* The SFU forwards what the leg's rxAudioMute/rxVideoMute allow. */
+void meet_cb__media_gate(struct meet_callbridge *cb, struct leg *l);
+
+/* callbridge.c: lobby.  The leg waits (no media) or joins the media. */
+void meet_cb__leg_wait(struct meet_callbridge *cb, struct leg *l);
+void meet_cb__leg_activate(struct meet_callbridge *cb, struct call *c, struct leg *l);
+/* callbridge-api.c: a host's moderation message from the page. */
+void meet_cb__moderate(struct meet_callbridge *cb, struct leg *l, const char *action,
+		       const char *target, int on);
 
 #endif

@@ -97,6 +97,25 @@ cb_signal(struct meet_callbridge *cb, struct leg *l, JsonBuilder *b)
 	g_object_unref(g);
 }
 
+void
+meet_cb__signal_text(struct meet_callbridge *cb, struct leg *l, const char *json)
+{
+	GHashTable *m = meet_link_msg();
+
+	meet_link_set(m, "session", l->session);
+	meet_link_set(m, "data", json);
+	meet_cb__reply(cb, "signal", m);
+}
+
+void
+meet_cb__media_gate(struct meet_callbridge *cb, struct leg *l)
+{
+	if (cb->media && l->peer)
+		media_peer_set_forward(cb->media, l->peer,
+				       (l->prof.rxAudioMute ? 0 : MEDIA_FWD_AUDIO) |
+				       (l->prof.rxVideoMute ? 0 : MEDIA_FWD_VIDEO));
+}
+
 /* The browser's TURN credentials: the entry's, or with [media]
  * browser-rest-secret the TURN REST scheme: username "<expiry>:<guest>",
  * password base64(HMAC-SHA1(secret, username)). */
@@ -289,7 +308,7 @@ meet_cb__on_signal(struct meet_callbridge *cb, GHashTable *in)
 	JsonObject *o;
 	const char *type, *v;
 
-	if (!l || !l->peer || !cb->media)
+	if (!l)
 		return;
 	p = json_parser_new();
 	if (!json_parser_load_from_data(p, meet_link_get(in, "data"), -1, NULL) ||
@@ -297,11 +316,17 @@ meet_cb__on_signal(struct meet_callbridge *cb, GHashTable *in)
 		goto out;
 	o = json_node_get_object(json_parser_get_root(p));
 	type = json_object_get_string_member_with_default(o, "type", "");
+	if (strcmp(type, "moderate") && (!l->peer || !cb->media))
+		goto out;       /* media signalling of a leg without media */
 	if (!strcmp(type, "answer") && (v = json_object_get_string_member_with_default(o, "sdp", NULL)))
 		media_peer_answer(cb->media, l->peer, v);
 	else if (!strcmp(type, "candidate") &&
 		 (v = json_object_get_string_member_with_default(o, "candidate", NULL)))
 		media_peer_candidate(cb->media, l->peer, v);
+	else if (!strcmp(type, "moderate"))
+		meet_cb__moderate(cb, l, json_object_get_string_member_with_default(o, "action", ""),
+				  json_object_get_string_member_with_default(o, "leg", ""),
+				  json_object_get_boolean_member_with_default(o, "on", TRUE));
 	else if (!strcmp(type, "restart")) {
 		meet_event(PLOG_INFO, "call %u: ICE restart requested by %s", l->call_number, l->jid);
 		media_peer_restart(cb->media, l->peer);

@@ -30,6 +30,14 @@ int meet_cb_leg_delete(struct meet_callbridge *cb, const char *id);
  * with *reason set to the vendor's failure name. */
 char *meet_cb_call_create(struct meet_callbridge *cb, const char *cospace, const char *name,
 			  const char **reason);
+/* PUT of a live leg / a call / every leg of a call: name is one of the
+ * vendor's parameters (validated by the caller: rxAudioMute, rxVideoMute,
+ * txAudioMute, needsActivation as true/false, chosenLayout; locked for a
+ * call).  -1 when there is no such leg or call. */
+int meet_cb_leg_set(struct meet_callbridge *cb, const char *id, const char *name, const char *value);
+int meet_cb_call_set(struct meet_callbridge *cb, const char *id, const char *name, const char *value);
+int meet_cb_call_legs_set(struct meet_callbridge *cb, const char *id, const char *name,
+			  const char *value);
 /* A coSpace was deleted: end its calls. */
 void meet_cb_space_gone(struct meet_callbridge *cb, const char *cospace);
 void meet_cb_stats(struct meet_callbridge *cb, unsigned *calls, unsigned *legs,
