@@ -6,6 +6,8 @@ import { $, el, show } from './dom.js';
 import { t, onLangChange } from './i18n.js';
 import { Signal } from './signal.js';
 import { Media } from './media.js';
+import { lobbyMessage, endedKey } from './lobby.js';
+import { moderationMessage, renderHostBar, decorateParticipant } from './moderation.js';
 
 export class CallView {
   /* hooks: ended(reason) when the server ends the session, dropped() when
@@ -39,7 +41,7 @@ export class CallView {
     this.signal = new Signal(session, {
       message: (m) => this.onMessage(m),
       ended: (reason) => {
-        this.status(reason === 'participantLimitReached' ? 'full' : 'disconnected');
+        this.status(endedKey(reason));
         this.end();
         this.hooks.ended(reason);
       },
@@ -58,12 +60,13 @@ export class CallView {
   }
 
   onMessage(m) {
+    if (lobbyMessage(this, m) || moderationMessage(this, m)) { this.render(); return; }
     if (m.type === 'offer') { this.media.offer(m); return; }
     if (m.type === 'speaker') { this.speaker = m.id; this.markSpeaker(); return; }
     if (m.type === 'mediaFailed') { this.status('mediaFailed'); return; }
     if (m.type === 'participants' && Array.isArray(m.participants)) {
       this.list = m.participants.filter((p) => p && typeof p.name === 'string');
-      this.status('connected');
+      if (!this.waiting) this.status('connected');
       this.space = typeof m.spaceName === 'string' ? m.spaceName : this.space;
       $('call-space').textContent = this.space;
       this.render();
@@ -76,6 +79,8 @@ export class CallView {
     if (this.media) this.media.stop();
     this.signal = null; this.media = null; this.streams = {};
     this.list = [];
+    this.profile = null; this.waiting = false; this.locked = false;
+    $('tiles').hidden = false;
     document.querySelector('.card').classList.remove('in-call');
     this.render();
   }
@@ -151,7 +156,9 @@ export class CallView {
     for (const p of this.list) {
       const li = el('li', { 'data-participant': String(p.id) }, this.label(p));
       if (p.self) li.className = 'self';
+      decorateParticipant(this, li, p);
       ul.appendChild(li);
     }
+    renderHostBar(this);
   }
 }

@@ -20,7 +20,12 @@ const STR = {
     mediaFailed: 'Audio and video could not connect.', noDevices: 'No camera or microphone available.',
     media: 'Audio and video could not start.', camera: 'Camera', microphone: 'Microphone',
     preview: 'Camera preview', noDevice: 'None available', video: 'Video', controls: 'Call controls',
-    other: 'Français'
+    other: 'Français',
+    waitingHost: 'Waiting for the host to join', callEnded: 'The meeting has ended.',
+    callLocked: 'This meeting is locked. You cannot join it now.', removedByHost: 'You were removed from the meeting by the host.',
+    mutedByHost: 'You were muted by the host', unmutedByHost: 'The host unmuted you',
+    hostControls: 'Host controls', muteAll: 'Mute all', lockMeeting: 'Lock meeting', unlockMeeting: 'Unlock meeting',
+    muteGuest: 'Mute', removeGuest: 'Remove', refused: 'The server refused that action.'
   },
   fr: {
     title: 'Réunion', joinCall: "Joindre l'appel", loading: 'Chargement…',
@@ -41,7 +46,14 @@ const STR = {
     noDevices: 'Aucune caméra ni micro disponible.', media: "L'audio et la vidéo n'ont pas pu démarrer.",
     camera: 'Caméra', microphone: 'Micro', preview: 'Aperçu de la caméra', noDevice: 'Aucun disponible',
     video: 'Vidéo', controls: "Commandes de l'appel",
-    other: 'English'
+    other: 'English',
+    waitingHost: "En attente de l'organisateur", callEnded: 'La réunion est terminée.',
+    callLocked: 'Cette réunion est verrouillée. Vous ne pouvez pas la rejoindre pour le moment.',
+    removedByHost: "L'organisateur vous a retiré de la réunion.",
+    mutedByHost: "L'organisateur a coupé votre micro", unmutedByHost: "L'organisateur a réactivé votre micro",
+    hostControls: "Commandes de l'organisateur", muteAll: 'Couper tous les micros',
+    lockMeeting: 'Verrouiller la réunion', unlockMeeting: 'Déverrouiller la réunion',
+    muteGuest: 'Couper le micro', removeGuest: 'Retirer', refused: 'Le serveur a refusé cette action.'
   }
 };
 
