@@ -4,7 +4,7 @@
 // ("Waiting for the host to join", no media), is let in when the host
 // joins, the host's "Mute" stops the guest's audio reaching the host (the
 // host's own getStats: audio bytes received stop growing) and the guest's
-// page says so, then "Remove" drops the guest, and DELETE of the call
+// page says so, "Lock" refuses a new guest, then "Remove" drops the guest, and DELETE of the call
 // ends the meeting for the host ("The meeting has ended", FR checked too).
 'use strict';
 const test = require('node:test');
@@ -78,11 +78,27 @@ test('lobby, host mute, remove, meeting ended', async () => {
     await guest.getByRole('status').filter({ hasText: 'You were muted by the host' }).waitFor(WAIT);
     await until(hostPage, audioGrowth, (n) => n === 0, "the guest's audio stops reaching the host");
 
+    // Lock: the server records it (the API shows it), a new guest is refused.
+    await hostPage.getByRole('button', { name: 'Verrouiller la réunion' }).click();
+    await hostPage.getByRole('button', { name: 'Déverrouiller la réunion' }).waitFor(WAIT);
+    const call = /<call id="([^"]+)"/.exec((await meet.api('/calls')).body)[1];
+    for (let i = 0; !(await meet.api('/calls/' + call)).body.includes('<locked>true</locked>'); i++) {
+      assert.ok(i < 100, 'the call becomes locked');
+      await hostPage.waitForTimeout(100);
+    }
+    const late = await browser.context.newPage();
+    await late.goto(meet.webUrl + '/?lang=en');
+    await late.getByRole('button', { name: NAMES.en.joinCall }).click(WAIT);
+    await late.getByRole('textbox', { name: NAMES.en.callId }).fill('700700');
+    await late.locator('#passcode').fill('2222');
+    await late.getByRole('button', { name: NAMES.en.continue }).click();
+    await late.getByRole('textbox', { name: NAMES.en.yourName }).fill('Late');
+    await late.getByRole('button', { name: NAMES.en.joinCall }).click();
+    await late.getByRole('status').filter({ hasText: 'This meeting is locked' }).waitFor(WAIT);
+
     await hostPage.getByRole('button', { name: 'Retirer Guest' }).click();
     await guest.getByRole('status').filter({ hasText: 'removed from the meeting' }).waitFor(WAIT);
 
-    const calls = await meet.api('/calls');
-    const call = /<call id="([^"]+)"/.exec(calls.body)[1];
     const del = await meet.api('/calls/' + call, { method: 'DELETE' });
     assert.strictEqual(del.status, 200);
     await hostPage.getByRole('status').filter({ hasText: 'La réunion est terminée.' }).waitFor(WAIT);
