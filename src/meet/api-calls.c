@@ -144,6 +144,45 @@ api_calls_legs(struct req *r)
 }
 
 void
+api_calls_participants(struct req *r)
+{
+	static const char *const allowed[] = { "offset", "limit", "filter", NULL };
+	GPtrArray *ids;
+
+	if (api_query_check(r, allowed) < 0)
+		return;
+	if (r->nsegs == 3 && meet_cb_call_render(r->srv->cb, r->segs[1], NULL, -1) < 0) {
+		api_reply_fail(r, 404, "callDoesNotExist");
+		return;
+	}
+	ids = meet_cb_leg_ids(r->srv->cb, r->nsegs == 3 ? r->segs[1] : NULL,
+			      meet_form_get(&r->query, "filter"));
+	list_ids(r, "participants", "participant", ids, meet_cb_participant_render);
+	g_ptr_array_unref(ids);
+}
+
+void
+api_calls_participant_get(struct req *r)
+{
+	reply_live_object(r, meet_cb_participant_render, "participantDoesNotExist");
+}
+
+void
+api_calls_participant_legs(struct req *r)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+
+	if (meet_cb_participant_render(r->srv->cb, r->segs[1], NULL, -1) < 0) {
+		api_reply_fail(r, 404, "participantDoesNotExist");
+		g_ptr_array_unref(ids);
+		return;
+	}
+	g_ptr_array_add(ids, g_strdup(r->segs[1]));
+	list_ids(r, "callLegs", "callLeg", ids, meet_cb_leg_render);
+	g_ptr_array_unref(ids);
+}
+
+void
 api_calls_leg_get(struct req *r)
 {
 	reply_live_object(r, meet_cb_leg_render, "callLegDoesNotExist");

@@ -54,6 +54,8 @@ meet_cb_call_render(struct meet_callbridge *cb, const char *id, struct meet_node
 
 	if (!c)
 		return -1;
+	if (!parent)
+		return 0;           /* an existence probe */
 	n = meet_node_add(parent, "call");
 	meet_node_attr(n, "id", c->id);
 	meet_node_text(n, "name", c->name);
@@ -135,6 +137,28 @@ leg_dir_render(struct meet_node *st, const char *name, const struct media_dir_st
 	text_uint(n, "bitRate", d->bitrate);
 	text_double(n, "packetLossPercentage", d->loss_percent);
 	text_double(n, "jitter", d->jitter_ms);
+}
+
+int
+meet_cb_participant_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
+			   int full)
+{
+	struct leg *l = g_hash_table_lookup(cb->legs, id);
+	struct meet_node *n;
+
+	if (!l)
+		return -1;
+	if (!parent)
+		return 0;           /* an existence probe */
+	n = meet_node_add(parent, "participant");
+	meet_node_attr(n, "id", l->id);
+	meet_node_text(n, "name", l->name);
+	meet_node_text(n, "call", l->call);
+	if (full) {
+		meet_node_text(n, "numCallLegs", "1");
+		meet_node_text(n, "activated", l->waiting ? "false" : "true");
+	}
+	return 0;
 }
 
 int

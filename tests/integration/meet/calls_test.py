@@ -74,6 +74,13 @@ t.ok(st == 404 and "callLegDoesNotExist" in body, "PUT an unknown leg: 404", bod
 st, _, body = m.curl("PUT", "/callLegs/00000000-0000-4000-8000-000000000000", [("chosenLayout", "sideways")])
 t.ok(st == 400 and 'parameter="chosenLayout"' in body, "a bad chosenLayout: 400 before the lookup", body)
 
+st, _, body = m.curl("GET", "/calls/%s/participants" % call)
+t.ok(st == 200 and '<participants total="0"' in body, "calls/<id>/participants: participants, not legs", body)
+st, _, body = m.curl("GET", "/participants/00000000-0000-4000-8000-000000000000/callLegs")
+t.ok(st == 404 and "participantDoesNotExist" in body, "participants/<unknown>/callLegs: 404", body)
+st, _, body = m.curl("GET", "/calls/00000000-0000-4000-8000-000000000000/participants")
+t.eq(st, 404, "participants of an unknown call: 404")
+
 st, _, _ = m.curl("DELETE", "/calls/" + call)
 t.eq(st, 200, "DELETE the call")
 st, _, _ = m.curl("GET", "/calls/" + call)
