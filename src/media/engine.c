@@ -44,7 +44,7 @@ struct media_engine {
 };
 
 enum cmd_op { CMD_ADD, CMD_REMOVE, CMD_ANSWER, CMD_CANDIDATE, CMD_RESTART, CMD_KEYFRAME,
-	      CMD_PRESENTATION, CMD_QUIT };
+	      CMD_PRESENTATION, CMD_FORWARD, CMD_QUIT };
 
 /* A command for one worker; owned by the worker's context once queued. */
 struct cmd {
@@ -201,11 +201,18 @@ peer_presentation(struct media_peer *p, const char *text)
 	p->presentation_denied = !text || strcmp(text, "1") != 0;
 }
 
+static void
+peer_forward(struct media_peer *p, const char *text)
+{
+	p->fwd_off = ~(unsigned)g_ascii_strtoull(text, NULL, 10) & (MEDIA_FWD_AUDIO | MEDIA_FWD_VIDEO);
+}
+
 /* Commands about one existing peer, by op. */
 static void (*const peer_ops[])(struct media_peer *, const char *) = {
 	[CMD_ANSWER] = peer_answer, [CMD_CANDIDATE] = media_ice_candidate,
 	[CMD_RESTART] = peer_restart, [CMD_KEYFRAME] = peer_keyframe,
 	[CMD_PRESENTATION] = peer_presentation,
+	[CMD_FORWARD] = peer_forward,
 };
 
 static void
@@ -233,7 +240,8 @@ cmd_quit(struct mworker *w, struct cmd *c)
 static void (*const cmd_ops[])(struct mworker *, struct cmd *) = {
 	[CMD_ADD] = cmd_add, [CMD_REMOVE] = cmd_remove, [CMD_ANSWER] = cmd_peer,
 	[CMD_CANDIDATE] = cmd_peer, [CMD_RESTART] = cmd_peer, [CMD_KEYFRAME] = cmd_peer,
-	[CMD_PRESENTATION] = cmd_peer, [CMD_QUIT] = cmd_quit,
+	[CMD_PRESENTATION] = cmd_peer, [CMD_FORWARD] = cmd_peer,
+	[CMD_QUIT] = cmd_quit,
 };
 
 static gboolean
@@ -468,4 +476,13 @@ void
 media_peer_set_presentation(struct media_engine *e, uint32_t peer, int allowed)
 {
 	peer_cmd(e, peer, CMD_PRESENTATION, allowed ? "1" : "0");
+}
+
+void
+media_peer_set_forward(struct media_engine *e, uint32_t peer, unsigned mask)
+{
+	char buf[8];
+
+	g_snprintf(buf, sizeof(buf), "%u", mask & (MEDIA_FWD_AUDIO | MEDIA_FWD_VIDEO));
+	peer_cmd(e, peer, CMD_FORWARD, buf);
 }

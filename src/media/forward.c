@@ -126,7 +126,8 @@ media_fwd_rtp_plain(struct media_peer *p, uint8_t *b, size_t n)
 		if (r.pt == MEDIA_PT_VP8)
 			media_rtp_vp8_keyframe(b + r.hdrlen, r.plen, &t->width, &t->height);
 	}
-	forward_rtp(p, kind, b, n);
+	if (!(p->fwd_off & (kind == MEDIA_AUDIO ? MEDIA_FWD_AUDIO : MEDIA_FWD_VIDEO)))
+		forward_rtp(p, kind, b, n);
 }
 
 void

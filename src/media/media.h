@@ -132,5 +132,11 @@ void media_peer_keyframe(struct media_engine *e, uint32_t peer);
  * Allowed until told otherwise; a refused peer's screen track is not
  * forwarded. */
 void media_peer_set_presentation(struct media_engine *e, uint32_t peer, int allowed);
+/* Which of peer's published kinds the SFU forwards to the rest of its room:
+ * a mask of MEDIA_FWD_AUDIO | MEDIA_FWD_VIDEO (a new peer forwards both).
+ * The moderator's mute: what is not forwarded is still received and counted. */
+#define MEDIA_FWD_AUDIO 1u
+#define MEDIA_FWD_VIDEO 2u
+void media_peer_set_forward(struct media_engine *e, uint32_t peer, unsigned mask);
 
 #endif

@@ -152,6 +152,7 @@ struct media_peer {
 	uint32_t remb_min;          /* as a publisher: lowest receiver estimate, 0 = none */
 	gint64 remb_at;
 	struct mdownlink down;      /* as a receiver: what it reports */
+	unsigned fwd_off;           /* MEDIA_FWD_* kinds not forwarded (muted by a host) */
 };
 
 /* ---- small helpers every file of the layer uses ------------------------- */

@@ -128,9 +128,19 @@ coll_taken(struct req *r, const struct meet_field *f, const char *value, const c
 	GPtrArray *hits = meet_store_find(r->srv->store, colls,
 					  (f->flags & MEET_F_URI) ? uris : cids, value);
 	int taken = 0;
+	/* One call ID may carry several passcodes (a host's, a guests'): only
+	 * the same call ID with the same passcode collides (the vendor's
+	 * duplicateCoSpaceIdPasscode). */
+	const char *pc = (f->flags & MEET_F_URI) ? NULL : meet_form_get(&r->body, "passcode");
 
-	for (guint i = 0; i < hits->len; i++)
-		taken |= !self || strcmp(g_ptr_array_index(hits, i), self);
+	for (guint i = 0; i < hits->len; i++) {
+		const char *id = g_ptr_array_index(hits, i);
+		GHashTable *o = pc ? meet_store_get(r->srv->store, id) : NULL;
+		int other_pc = o && g_strcmp0(g_hash_table_lookup(o, "passcode") ?: "", pc);
+		if (o)
+			g_hash_table_unref(o);
+		taken |= (!self || strcmp(id, self)) && !other_pc;
+	}
 	g_ptr_array_unref(hits);
 	return taken;
 }

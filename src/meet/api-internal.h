@@ -135,6 +135,17 @@ void api_calls_delete(struct req *r);
 void api_calls_legs(struct req *r);
 void api_calls_leg_get(struct req *r);
 void api_calls_leg_delete(struct req *r);
+/* PUT calls/<id>, calls/<id>/participants/<*>, callLegs/<id>; POST
+ * calls/<id>/participants (no dial-out: 400). */
+void api_calls_put(struct req *r);
+/* participants (all calls or calls/<id>/participants), participants/<id>,
+ * participants/<id>/callLegs. */
+void api_calls_participants(struct req *r);
+void api_calls_participant_get(struct req *r);
+void api_calls_participant_legs(struct req *r);
+void api_calls_participants_put(struct req *r);
+void api_calls_participants_post(struct req *r);
+void api_calls_leg_put(struct req *r);
 
 /* ---- api-system.c ---------------------------------------------------------- */
 

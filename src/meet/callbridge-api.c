@@ -2,6 +2,7 @@
  * callbridge-api.c: the call bridge as the REST API sees it (callbridge.h):
  * ids, rendering, deletes and POST /calls.  Loop thread only.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,17 @@
 #include "meet/callbridge-internal.h"
 #include "meet/cdr.h"
 #include "meet/link.h"
+
+/* Live leg parameters settable with PUT, rendered under <configuration>. */
+static const struct {
+	const char *name;
+	size_t off;
+} leg_flags[] = {
+	{ "rxAudioMute", offsetof(struct meet_leg_profile, rxAudioMute) },
+	{ "rxVideoMute", offsetof(struct meet_leg_profile, rxVideoMute) },
+	{ "txAudioMute", offsetof(struct meet_leg_profile, txAudioMute) },
+	{ "needsActivation", offsetof(struct meet_leg_profile, needsActivation) },
+};
 
 GPtrArray *
 meet_cb_call_ids(struct meet_callbridge *cb, const char *cospace)
@@ -43,6 +55,8 @@ meet_cb_call_render(struct meet_callbridge *cb, const char *id, struct meet_node
 
 	if (!c)
 		return -1;
+	if (!parent)
+		return 0;           /* an existence probe */
 	n = meet_node_add(parent, "call");
 	meet_node_attr(n, "id", c->id);
 	meet_node_text(n, "name", c->name);
@@ -56,6 +70,7 @@ meet_cb_call_render(struct meet_callbridge *cb, const char *id, struct meet_node
 	text_uint(n, "numCallLegs", c->legs->len);
 	text_uint(n, "numParticipantsLocal", c->legs->len);
 	meet_node_text(n, "activeWhenEmpty", c->active_when_empty ? "true" : "false");
+	meet_node_text(n, "locked", c->locked ? "true" : "false");
 	return 0;
 }
 
@@ -126,6 +141,28 @@ leg_dir_render(struct meet_node *st, const char *name, const struct media_dir_st
 }
 
 int
+meet_cb_participant_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
+			   int full)
+{
+	struct leg *l = g_hash_table_lookup(cb->legs, id);
+	struct meet_node *n;
+
+	if (!l)
+		return -1;
+	if (!parent)
+		return 0;           /* an existence probe */
+	n = meet_node_add(parent, "participant");
+	meet_node_attr(n, "id", l->id);
+	meet_node_text(n, "name", l->name);
+	meet_node_text(n, "call", l->call);
+	if (full) {
+		meet_node_text(n, "numCallLegs", "1");
+		meet_node_text(n, "activated", l->waiting ? "false" : "true");
+	}
+	return 0;
+}
+
+int
 meet_cb_leg_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent, int full)
 {
 	struct leg *l = g_hash_table_lookup(cb->legs, id);
@@ -143,6 +180,13 @@ meet_cb_leg_render(struct meet_callbridge *cb, const char *id, struct meet_node 
 	meet_node_text(n, "type", "acano");
 	meet_node_text(n, "subType", "webApp");
 	meet_node_text(n, "direction", "incoming");
+	{
+		struct meet_node *cf = meet_node_add(n, "configuration");
+		for (size_t i = 0; i < G_N_ELEMENTS(leg_flags); i++)
+			meet_node_text(cf, leg_flags[i].name,
+				       *(const int *)((const char *)&l->prof + leg_flags[i].off) ? "true" : "false");
+		meet_node_text(cf, "deactivationMode", l->prof.deactivationMode);
+	}
 	st = meet_node_add(n, "status");
 	meet_node_text(st, "state", l->media_state < 0 ? "failed" : l->media_state ? "connected"
 										 : "initial");
@@ -158,8 +202,9 @@ meet_cb_leg_render(struct meet_callbridge *cb, const char *id, struct meet_node 
 	return 0;
 }
 
-int
-meet_cb_leg_delete(struct meet_callbridge *cb, const char *id)
+/* reason is what the page shows: "disconnected" (removed), "callEnded". */
+static int
+leg_drop(struct meet_callbridge *cb, const char *id, const char *reason)
 {
 	struct leg *l = g_hash_table_lookup(cb->legs, id);
 	GHashTable *m;
@@ -168,10 +213,122 @@ meet_cb_leg_delete(struct meet_callbridge *cb, const char *id)
 		return -1;
 	m = meet_link_msg();
 	meet_link_set(m, "session", l->session);
-	meet_link_set(m, "reason", "disconnected");
+	meet_link_set(m, "reason", reason);
 	meet_cb__reply(cb, "disconnect", m);
 	meet_cb__leg_remove(cb, l, "disconnected through the API");
 	return 0;
+}
+
+int
+meet_cb_leg_delete(struct meet_callbridge *cb, const char *id)
+{
+	return leg_drop(cb, id, "disconnected");
+}
+
+/* ---- live changes: PUT and the hosts' moderation ----------------------- */
+
+static void
+leg_tell_mute(struct meet_callbridge *cb, struct leg *l, const char *kind, int on)
+{
+	char *msg = g_strdup_printf("{\"type\":\"muted\",\"kind\":\"%s\",\"on\":%s}", kind,
+				    on ? "true" : "false");
+
+	meet_cb__send_page(cb, l, msg);
+	g_free(msg);
+}
+
+int
+meet_cb_leg_set(struct meet_callbridge *cb, const char *id, const char *name, const char *value)
+{
+	struct leg *l = g_hash_table_lookup(cb->legs, id);
+	struct call *c = l ? g_hash_table_lookup(cb->calls, l->call) : NULL;
+	int on = !g_strcmp0(value, "true");
+
+	if (!l || !c)
+		return -1;
+	if (!*name)
+		return 0;           /* an existence probe */
+	if (!strcmp(name, "chosenLayout")) {
+		char *msg = g_strdup_printf("{\"type\":\"layout\",\"layout\":\"%s\"}", value);
+		meet_cb__send_page(cb, l, msg);   /* value is one of the schema's layouts */
+		g_free(msg);
+		return 0;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(leg_flags); i++) {
+		if (strcmp(name, leg_flags[i].name))
+			continue;
+		*(int *)((char *)&l->prof + leg_flags[i].off) = on;
+		break;
+	}
+	meet_event(PLOG_INFO, "call %u: %s %s=%s", l->call_number, l->jid, name, on ? "true" : "false");
+	if (!strcmp(name, "rxAudioMute") || !strcmp(name, "rxVideoMute")) {
+		meet_cb__media_gate(cb, l);
+		leg_tell_mute(cb, l, name[2] == 'A' ? "audio" : "video", on);
+	} else if (!strcmp(name, "needsActivation")) {
+		if (!on)
+			meet_cb__leg_activate(cb, c, l);
+	}
+	return 0;
+}
+
+int
+meet_cb_call_legs_set(struct meet_callbridge *cb, const char *id, const char *name, const char *value)
+{
+	struct call *c = g_hash_table_lookup(cb->calls, id);
+	GPtrArray *ids;
+
+	if (!c)
+		return -1;
+	ids = meet_cb_leg_ids(cb, id, NULL);
+	for (guint i = 0; i < ids->len; i++)
+		meet_cb_leg_set(cb, g_ptr_array_index(ids, i), name, value);
+	g_ptr_array_unref(ids);
+	return 0;
+}
+
+int
+meet_cb_call_set(struct meet_callbridge *cb, const char *id, const char *name, const char *value)
+{
+	struct call *c = g_hash_table_lookup(cb->calls, id);
+
+	if (!c)
+		return -1;
+	if (!strcmp(name, "locked")) {
+		c->locked = !g_strcmp0(value, "true");
+		meet_event(PLOG_INFO, "call %u: %s", c->number, c->locked ? "locked" : "unlocked");
+	}
+	return 0;
+}
+
+/* A page's {"type":"moderate","action","leg","on"}: only an activator leg
+ * whose profile allows it; anything else is refused and logged. */
+void
+meet_cb__moderate(struct meet_callbridge *cb, struct leg *l, const char *action, const char *target,
+		  int on)
+{
+	struct leg *t = g_hash_table_lookup(cb->legs, target);
+	int host = !l->prof.needsActivation && !l->waiting;
+	int ok = 0;
+
+	if (!strcmp(action, "mute") && host && l->prof.muteOthersAllowed && t &&
+	    !strcmp(t->call, l->call))
+		ok = meet_cb_leg_set(cb, t->id, "rxAudioMute", on ? "true" : "false") == 0;
+	else if (!strcmp(action, "muteAll") && host && l->prof.muteOthersAllowed) {
+		GPtrArray *ids = meet_cb_leg_ids(cb, l->call, NULL);
+		for (guint i = 0; i < ids->len; i++)
+			if (strcmp(g_ptr_array_index(ids, i), l->id))
+				meet_cb_leg_set(cb, g_ptr_array_index(ids, i), "rxAudioMute", "true");
+		g_ptr_array_unref(ids);
+		ok = 1;
+	} else if (!strcmp(action, "remove") && host && l->prof.endCallAllowed && t && t != l &&
+		   !strcmp(t->call, l->call))
+		ok = leg_drop(cb, t->id, "removedByHost") == 0;
+	else if (!strcmp(action, "lock") && host && l->prof.callLockAllowed)
+		ok = meet_cb_call_set(cb, l->call, "locked", on ? "true" : "false") == 0;
+	if (!ok) {
+		meet_event(PLOG_WARN, "call %u: moderation \"%s\" by %s refused", l->call_number, action, l->jid);
+		meet_cb__send_page(cb, l, "{\"type\":\"refused\",\"what\":\"moderate\"}");
+	}
 }
 
 int
@@ -183,7 +340,7 @@ meet_cb_call_delete(struct meet_callbridge *cb, const char *id)
 		return -1;
 	c->active_when_empty = 1;   /* no recursion from the last leg */
 	while (c->legs->len > 0)
-		meet_cb_leg_delete(cb, g_ptr_array_index(c->legs, 0));
+		leg_drop(cb, g_ptr_array_index(c->legs, 0), "callEnded");
 	meet_event(PLOG_INFO, "call %u: ended", c->number);
 	meet_cdr_call(cb->srv->cdr, "callEnd", c);
 	for (guint i = 0; i < cb->call_order->len; i++)

@@ -16,7 +16,7 @@
  * methods carry their own passcode.  Returns the coSpace id or NULL. */
 static char *
 cb_find_space(struct meet_callbridge *cb, const char *call_id, const char *secret,
-	      char **passcode)
+	      const char *given, char **passcode, char **access)
 {
 	static const char *const colls[] = { "coSpaces", "accessMethods", NULL };
 	static const char *const by_id[] = { "callId", NULL };
@@ -26,22 +26,37 @@ cb_find_space(struct meet_callbridge *cb, const char *call_id, const char *secre
 	char *space = NULL;
 
 	*passcode = NULL;
+	*access = NULL;
 	if (*secret)
 		hits = meet_store_find(cb->srv->store, colls, by_secret, secret);
 	else
 		hits = meet_store_find(cb->srv->store, colls, by_id, call_id);
 	if (hits->len == 0)
 		goto out;
-	obj = meet_store_get(cb->srv->store, g_ptr_array_index(hits, 0));
+	/* One call ID, several passcodes (a host's, a guests'): the hit whose
+	 * passcode is the one given, else the first (answered badPasscode). */
+	guint pick = 0;
+	for (guint i = 0; !*secret && given && *given && i < hits->len; i++) {
+		GHashTable *o = meet_store_get(cb->srv->store, g_ptr_array_index(hits, i));
+		int same = o && !g_strcmp0(g_hash_table_lookup(o, "passcode"), given);
+		if (o)
+			g_hash_table_unref(o);
+		if (same) {
+			pick = i;
+			break;
+		}
+	}
+	obj = meet_store_get(cb->srv->store, g_ptr_array_index(hits, pick));
 	if (!obj)
 		goto out;
 	/* A secret must come with the call ID it belongs to, if one is given. */
 	if (*secret && *call_id && g_strcmp0(g_hash_table_lookup(obj, "callId"), call_id))
 		goto out;
 	*passcode = g_strdup(g_hash_table_lookup(obj, "passcode"));
-	space = g_strdup(g_ptr_array_index(hits, 0));
+	space = g_strdup(g_ptr_array_index(hits, pick));
 	if (!meet_store_exists(cb->srv->store, "coSpaces", space, NULL)) {
 		/* An access method: its parent is the space. */
+		*access = g_strdup(space);
 		GPtrArray *p = meet_store_list(cb->srv->store, "coSpaces", NULL);
 		for (guint i = 0; i < p->len; i++)
 			if (meet_store_exists(cb->srv->store, "accessMethods", space,
@@ -80,7 +95,7 @@ meet_cb__on_resolve(struct meet_callbridge *cb, GHashTable *in)
 	const char *client = meet_link_get(in, "client");
 	const char *call_id = meet_link_get(in, "callId"), *secret = meet_link_get(in, "secret");
 	GHashTable *out = meet_link_msg();
-	char *passcode = NULL, *space = NULL;
+	char *passcode = NULL, *space = NULL, *access = NULL;
 	const char *status;
 	unsigned rq = ++cb->requests, wait = 0;
 
@@ -96,7 +111,7 @@ meet_cb__on_resolve(struct meet_callbridge *cb, GHashTable *in)
 	meet_event(PLOG_INFO, "guest login request %u: %s resolution scheduled", rq,
 		   *secret ? "secret" : "passcode");
 	meet_event(PLOG_INFO, "guest login request %u: resolution in progress", rq);
-	space = cb_find_space(cb, call_id, secret, &passcode);
+	space = cb_find_space(cb, call_id, secret, meet_link_get(in, "passcode"), &passcode, &access);
 	if (space && (wait = meet_limit_space_delay(cb->srv->space_limit, space)) > 0) {
 		/* Many failures against this space from all addresses: slow
 		 * every guess down, the right one included, but never lock. */
@@ -119,6 +134,7 @@ meet_cb__on_resolve(struct meet_callbridge *cb, GHashTable *in)
 	struct pending *t = g_new0(struct pending, 1);
 	char *token = meet_cb__token();
 	t->space = g_strdup(space);
+	t->access = g_strdup(access);
 	t->space_name = g_strdup(obj ? g_hash_table_lookup(obj, "name") : NULL);
 	t->expires = g_get_monotonic_time() + TOKEN_USEC;
 	if (g_hash_table_size(cb->tokens) >= MAX_PENDING)
@@ -139,6 +155,7 @@ reply:
 	meet_link_set(out, "status", status);
 	meet_cb__reply(cb, "resolved", out);
 	g_free(space);
+	g_free(access);
 	g_free(passcode);
 }
 
@@ -175,6 +192,7 @@ meet_cb__on_login(struct meet_callbridge *cb, GHashTable *in)
 	session = meet_cb__token();
 	struct pending *g = g_new0(struct pending, 1);
 	g->space = g_strdup(t->space);
+	g->access = g_strdup(t->access);
 	g->space_name = g_strdup(t->space_name);
 	g->jid = g_strdup(jid);
 	g->name = g_strdup(meet_link_get(in, "name"));

@@ -13,6 +13,7 @@
 #include "media/media.h"
 #include "meet/callbridge.h"
 #include "meet/chat.h"
+#include "meet/profile.h"
 
 #define TOKEN_USEC (10 * 60 * G_USEC_PER_SEC)
 #define MAX_PENDING 4096
@@ -31,13 +32,15 @@ struct leg {
 	struct meet_chat_rate chat_rate;
 	int chat_denied;            /* 1: profile chatContributionAllowed=false */
 	int muted, camera_off;      /* as the page announces ({"type":"state"}) */
+	struct meet_leg_profile prof;  /* effective callLegProfile, live PUTs applied */
+	int waiting;                /* in the lobby: no media peer until activated */
 };
 
 /* The leg's effective chatContributionAllowed (default allowed). */
 static inline int
 meet_cb__leg_chat_allowed(const struct leg *l)
 {
-	return !l->chat_denied;
+	return !l->chat_denied && l->prof.chatContributionAllowed;
 }
 
 struct call {
@@ -49,12 +52,14 @@ struct call {
 	gint64 started;
 	struct meet_chat *chat;     /* history, MEET_CHAT_HISTORY messages */
 	char *speaker;              /* leg id of the active speaker, or NULL */
+	int locked;                 /* PUT locked=true: new guests refused */
 };
 
 /* A resolved space awaiting a display name, or a logged-in guest awaiting
  * its WebSocket: keyed by a random token or session. */
 struct pending {
 	char *space, *space_name, *jid, *name;
+	char *access;               /* access method resolved through, or NULL */
 	gint64 expires;
 };
 
@@ -97,5 +102,14 @@ void meet_cb__on_signal(struct meet_callbridge *cb, GHashTable *in);
 void meet_cb__send_page(struct meet_callbridge *cb, struct leg *l, const char *json);
 /* callbridge.c: re-sends the participant list to every leg of the call. */
 void meet_cb__broadcast(struct meet_callbridge *cb, struct call *c);
+/* The SFU forwards what the leg's rxAudioMute/rxVideoMute allow. */
+void meet_cb__media_gate(struct meet_callbridge *cb, struct leg *l);
+
+/* callbridge.c: lobby.  The leg waits (no media) or joins the media. */
+void meet_cb__leg_wait(struct meet_callbridge *cb, struct leg *l);
+void meet_cb__leg_activate(struct meet_callbridge *cb, struct call *c, struct leg *l);
+/* callbridge-api.c: a host's moderation message from the page. */
+void meet_cb__moderate(struct meet_callbridge *cb, struct leg *l, const char *action,
+		       const char *target, int on);
 
 #endif

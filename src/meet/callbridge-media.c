@@ -159,6 +159,17 @@ sig_state(struct meet_callbridge *cb, struct leg *l, JsonObject *o)
 	meet_cb__broadcast(cb, c);
 }
 
+void
+meet_cb__media_gate(struct meet_callbridge *cb, struct leg *l)
+{
+	if (cb->media && l->peer)
+		media_peer_set_forward(cb->media, l->peer,
+				       (l->prof.rxAudioMute ? 0 : MEDIA_FWD_AUDIO) |
+				       (l->prof.rxVideoMute ? 0 : MEDIA_FWD_VIDEO));
+	if (cb->media && l->peer)
+		media_peer_set_presentation(cb->media, l->peer, l->prof.presentationContributionAllowed);
+}
+
 /* The browser's TURN credentials: the entry's, or with [media]
  * browser-rest-secret the TURN REST scheme: username "<expiry>:<guest>",
  * password base64(HMAC-SHA1(secret, username)). */
@@ -368,13 +379,17 @@ meet_cb__on_signal(struct meet_callbridge *cb, GHashTable *in)
 		sig_chat(cb, l, o);
 	else if (!strcmp(type, "state"))
 		sig_state(cb, l, o);
-	else if (!l->peer || !cb->media)
-		goto out;
+	else if (strcmp(type, "moderate") && (!l->peer || !cb->media))
+		goto out;       /* media signalling of a leg without media */
 	else if (!strcmp(type, "answer") && (v = json_object_get_string_member_with_default(o, "sdp", NULL)))
 		media_peer_answer(cb->media, l->peer, v);
 	else if (!strcmp(type, "candidate") &&
 		 (v = json_object_get_string_member_with_default(o, "candidate", NULL)))
 		media_peer_candidate(cb->media, l->peer, v);
+	else if (!strcmp(type, "moderate"))
+		meet_cb__moderate(cb, l, json_object_get_string_member_with_default(o, "action", ""),
+				  json_object_get_string_member_with_default(o, "leg", ""),
+				  json_object_get_boolean_member_with_default(o, "on", TRUE));
 	else if (!strcmp(type, "restart")) {
 		meet_event(PLOG_INFO, "call %u: ICE restart requested by %s", l->call_number, l->jid);
 		media_peer_restart(cb->media, l->peer);

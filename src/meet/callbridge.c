@@ -48,6 +48,7 @@ meet_cb__pending_free(gpointer p)
 	struct pending *t = p;
 
 	g_free(t->space);
+	g_free(t->access);
 	g_free(t->space_name);
 	g_free(t->jid);
 	g_free(t->name);
@@ -172,6 +173,82 @@ cb_refuse(struct meet_callbridge *cb, const char *session, const char *reason)
 	meet_cb__reply(cb, "disconnect", m);
 }
 
+/* The page's first message: its leg id and effective profile, with the
+ * vendor's parameter names (docs/api.md, "The guest page's profile"). */
+static void
+cb_welcome(struct meet_callbridge *cb, struct leg *l)
+{
+	char *prof = meet_profile_json(&l->prof);
+	char *msg = g_strdup_printf("{\"type\":\"welcome\",\"leg\":\"%s\",\"profile\":%s}", l->id, prof);
+
+	meet_cb__send_page(cb, l, msg);
+	g_free(msg);
+	g_free(prof);
+}
+
+/* Activator legs of the call (needsActivation=false), but skip. */
+static unsigned
+cb_activators(struct meet_callbridge *cb, struct call *c, struct leg *skip)
+{
+	unsigned n = 0;
+
+	for (guint i = 0; i < c->legs->len; i++) {
+		struct leg *o = g_hash_table_lookup(cb->legs, g_ptr_array_index(c->legs, i));
+		n += o && o != skip && !o->prof.needsActivation;
+	}
+	return n;
+}
+
+void
+meet_cb__leg_wait(struct meet_callbridge *cb, struct leg *l)
+{
+	meet_cb__media_leave(cb, l);
+	l->waiting = 1;
+	meet_event(PLOG_INFO, "call %u: %s waits for activation", l->call_number, l->jid);
+	meet_cb__send_page(cb, l, "{\"type\":\"lobby\"}");
+}
+
+/* The leg joins the media; an activator lets the waiting legs in. */
+void
+meet_cb__leg_activate(struct meet_callbridge *cb, struct call *c, struct leg *l)
+{
+	if (l->waiting)
+		meet_cb__send_page(cb, l, "{\"type\":\"admitted\"}");
+	l->waiting = 0;
+	if (!l->peer) {
+		meet_cb__media_join(cb, c, l);
+		meet_cb__media_gate(cb, l);
+	}
+	if (l->prof.needsActivation)
+		return;
+	for (guint i = 0; i < c->legs->len; i++) {
+		struct leg *o = g_hash_table_lookup(cb->legs, g_ptr_array_index(c->legs, i));
+		if (o && o->waiting)
+			meet_cb__leg_activate(cb, c, o);
+	}
+}
+
+/* The last activator left: each leg that needs one follows its
+ * deactivationMode. */
+static void
+cb_deactivate(struct meet_callbridge *cb, struct call *c)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < c->legs->len; i++)
+		g_ptr_array_add(ids, g_strdup(g_ptr_array_index(c->legs, i)));
+	for (guint i = 0; i < ids->len; i++) {
+		struct leg *o = g_hash_table_lookup(cb->legs, g_ptr_array_index(ids, i));
+		if (!o || o->waiting || !o->prof.needsActivation)
+			continue;
+		if (!strcmp(o->prof.deactivationMode, "disconnect"))
+			meet_cb_leg_delete(cb, o->id);
+		else if (strcmp(o->prof.deactivationMode, "remainActivated"))
+			meet_cb__leg_wait(cb, o);
+	}
+	g_ptr_array_unref(ids);
+}
+
 static void
 cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 {
@@ -186,6 +263,11 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 		return;
 	}
 	c = meet_cb__call_for_space(cb, g->space, g->space_name);
+	if (c->locked) {
+		meet_event(PLOG_WARN, "call %u: %s refused: the call is locked", c->number, g->jid);
+		cb_refuse(cb, session, "callLocked");
+		return;
+	}
 	limit = cb_participant_limit(cb, g->space);
 	if (limit && c->legs->len >= limit) {
 		meet_event(PLOG_WARN, "call %u: %s refused: participant limit %u reached", c->number, g->jid, limit);
@@ -201,6 +283,7 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 	l->jid = g_strdup(g->jid);
 	l->name = g_strdup(g->name);
 	l->started = g_get_monotonic_time();
+	meet_profile_leg(cb->srv->store, g->space, g->access, &l->prof);
 	g_hash_table_insert(cb->legs, l->id, l);
 	g_hash_table_insert(cb->sessions, l->session, l->id);
 	g_ptr_array_add(c->legs, g_strdup(l->id));
@@ -214,6 +297,7 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 		   c->number, l->jid);
 	l->call_number = c->number;
 	meet_cdr_leg(cb->srv->cdr, "callLegStart", l, NULL);
+	cb_welcome(cb, l);
 	cb_broadcast(cb, c);
 	{
 		char *h = meet_chat_history_json(c->chat);
@@ -226,7 +310,10 @@ cb_on_join(struct meet_callbridge *cb, GHashTable *in)
 			g_free(h);
 		}
 	}
-	meet_cb__media_join(cb, c, l);
+	if (l->prof.needsActivation && !cb_activators(cb, c, NULL))
+		meet_cb__leg_wait(cb, l);
+	else
+		meet_cb__leg_activate(cb, c, l);
 }
 
 /* Removes a leg; ends its call when empty (unless activeWhenEmpty). */
@@ -234,6 +321,7 @@ void
 meet_cb__leg_remove(struct meet_callbridge *cb, struct leg *l, const char *why)
 {
 	struct call *c = g_hash_table_lookup(cb->calls, l->call);
+	int activator = !l->prof.needsActivation;
 
 	meet_event(PLOG_INFO, "call %u: %s left the conference (%s)", c ? c->number : 0, l->jid, why);
 	meet_cdr_leg(cb->srv->cdr, "callLegEnd", l, why);
@@ -250,10 +338,13 @@ meet_cb__leg_remove(struct meet_callbridge *cb, struct leg *l, const char *why)
 	g_hash_table_remove(cb->legs, l->id);
 	if (!c)
 		return;
-	if (c->legs->len == 0 && !c->active_when_empty)
+	if (c->legs->len == 0 && !c->active_when_empty) {
 		meet_cb_call_delete(cb, c->id);
-	else
-		cb_broadcast(cb, c);
+		return;
+	}
+	cb_broadcast(cb, c);
+	if (activator && !cb_activators(cb, c, NULL))
+		cb_deactivate(cb, c);
 }
 
 static void

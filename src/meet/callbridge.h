@@ -15,7 +15,8 @@ void meet_cb_free(struct meet_callbridge *cb);
 /* Ids (new GPtrArray of strings) of calls, optionally of one coSpace. */
 GPtrArray *meet_cb_call_ids(struct meet_callbridge *cb, const char *cospace);
 /* Adds <call id=...> under parent; full adds the object-only fields.
- * -1 when there is no such call. */
+ * -1 when there is no such call; parent NULL only checks it exists (also
+ * for meet_cb_participant_render). */
 int meet_cb_call_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
 			int full);
 /* Ids of legs, of one call or of all calls; filter (may be NULL) is a
@@ -23,6 +24,10 @@ int meet_cb_call_render(struct meet_callbridge *cb, const char *id, struct meet_
 GPtrArray *meet_cb_leg_ids(struct meet_callbridge *cb, const char *call, const char *filter);
 int meet_cb_leg_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
 		       int full);
+/* A web guest is one participant with one leg: the participant id is its
+ * leg's id.  <participant id=...> with name, call. */
+int meet_cb_participant_render(struct meet_callbridge *cb, const char *id, struct meet_node *parent,
+			       int full);
 /* Ends a call (all legs disconnected) / one leg.  -1 when absent. */
 int meet_cb_call_delete(struct meet_callbridge *cb, const char *id);
 int meet_cb_leg_delete(struct meet_callbridge *cb, const char *id);
@@ -30,6 +35,14 @@ int meet_cb_leg_delete(struct meet_callbridge *cb, const char *id);
  * with *reason set to the vendor's failure name. */
 char *meet_cb_call_create(struct meet_callbridge *cb, const char *cospace, const char *name,
 			  const char **reason);
+/* PUT of a live leg / a call / every leg of a call: name is one of the
+ * vendor's parameters (validated by the caller: rxAudioMute, rxVideoMute,
+ * txAudioMute, needsActivation as true/false, chosenLayout; locked for a
+ * call).  -1 when there is no such leg or call. */
+int meet_cb_leg_set(struct meet_callbridge *cb, const char *id, const char *name, const char *value);
+int meet_cb_call_set(struct meet_callbridge *cb, const char *id, const char *name, const char *value);
+int meet_cb_call_legs_set(struct meet_callbridge *cb, const char *id, const char *name,
+			  const char *value);
 /* A coSpace was deleted: end its calls. */
 void meet_cb_space_gone(struct meet_callbridge *cb, const char *cospace);
 void meet_cb_stats(struct meet_callbridge *cb, unsigned *calls, unsigned *legs,

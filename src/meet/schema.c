@@ -21,6 +21,7 @@ static const char *const id_entry_modes[] = { "disabled", "secure", "legacy", NU
 static const char *const lock_modes[] = { "all", "needsActivation", NULL };
 static const char *const rec_modes[] = { "disabled", "manual", "automatic", NULL };
 static const char *const passcode_modes[] = { "required", "timeout", NULL };
+static const char *const deactivation_modes[] = { "deactivate", "disconnect", "remainActivated", NULL };
 
 #define STR(n, fl, len) { n, MEET_F_STR, fl, len, 0, 0, NULL, NULL }
 #define INT(n, fl, lo, hi) { n, MEET_F_INT, fl, 0, lo, hi, NULL, NULL }
@@ -41,6 +42,7 @@ static const struct meet_field cospace_fields[] = {
 	{ "passcode", MEET_F_STR, MEET_F_CALLID, 32, 0, 0, NULL, NULL },
 	ENUM("defaultLayout", 0, layouts),
 	REF("callProfile", 0, "callProfiles"),
+	REF("callLegProfile", 0, "callLegProfiles"),
 	REF("tenant", 0, "tenants"),
 	BOOL("nonMemberAccess", 0),
 	STR("secret", 0, 64),
@@ -58,7 +60,27 @@ static const struct meet_field access_fields[] = {
 	STR("secret", 0, 64),
 	ENUM("scope", MEET_F_LIST, scopes),
 	INT("importance", 0, 0, 2147483647L),
+	REF("callLegProfile", 0, "callLegProfiles"),
 	BOOL("regenerateSecret", MEET_F_ACTION),
+};
+
+/* callLegProfiles: every row here is resolved by profile.c (most specific
+ * level that sets it wins) and acted on by the call bridge or the page. */
+static const struct meet_field leg_profile_fields[] = {
+	STR("name", MEET_F_LIST | MEET_F_FILTER, 200),
+	BOOL("needsActivation", MEET_F_LIST),
+	ENUM("deactivationMode", 0, deactivation_modes),
+	ENUM("defaultLayout", 0, layouts),
+	BOOL("changeLayoutAllowed", 0),
+	BOOL("rxAudioMute", 0),
+	BOOL("rxVideoMute", 0),
+	BOOL("txAudioMute", 0),
+	BOOL("muteSelfAllowed", 0),
+	BOOL("muteOthersAllowed", 0),
+	BOOL("callLockAllowed", 0),
+	BOOL("presentationContributionAllowed", 0),
+	BOOL("chatContributionAllowed", 0),
+	BOOL("endCallAllowed", 0),
 };
 
 static const struct meet_field rule_fields[] = {
@@ -190,6 +212,8 @@ static const struct meet_coll colls[] = {
 	{ "turnServers", "turnServer", NULL, "turnServerDoesNotExist", FIELDS(turn_fields), complete_turn },
 	{ "webBridges", "webBridge", NULL, "webBridgeDoesNotExist", FIELDS(webbridge_fields), NULL },
 	{ "callProfiles", "callProfile", NULL, "callProfileDoesNotExist", FIELDS(profile_fields), NULL },
+	{ "callLegProfiles", "callLegProfile", NULL, "callLegProfileDoesNotExist",
+	  FIELDS(leg_profile_fields), NULL },
 };
 
 const struct meet_coll *

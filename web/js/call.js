@@ -8,6 +8,8 @@ import { Signal } from './signal.js';
 import { Media } from './media.js';
 import { Chat } from './chat.js';
 import { renderParticipants, markSpeaker, participantsToggle } from './participants.js';
+import { lobbyMessage, endedKey } from './lobby.js';
+import { moderationMessage, renderHostBar, decorateParticipant } from './moderation.js';
 
 export class CallView {
   /* hooks: ended(reason) when the server ends the session, dropped() when
@@ -44,7 +46,7 @@ export class CallView {
     this.signal = new Signal(session, {
       message: (m) => this.onMessage(m),
       ended: (reason) => {
-        this.status(reason === 'participantLimitReached' ? 'full' : 'disconnected');
+        this.status(endedKey(reason));
         this.end();
         this.hooks.ended(reason);
       },
@@ -64,12 +66,13 @@ export class CallView {
 
   onMessage(m) {
     if (this.chat.onMessage(m)) return;
+    if (lobbyMessage(this, m) || moderationMessage(this, m)) { this.render(); return; }
     if (m.type === 'offer') { this.media.offer(m); return; }
     if (m.type === 'speaker') { this.speaker = m.id; this.markSpeaker(); return; }
     if (m.type === 'mediaFailed') { this.status('mediaFailed'); return; }
     if (m.type === 'participants' && Array.isArray(m.participants)) {
       this.list = m.participants.filter((p) => p && typeof p.name === 'string');
-      this.status('connected');
+      if (!this.waiting) this.status('connected');
       this.announce();
       this.space = typeof m.spaceName === 'string' ? m.spaceName : this.space;
       $('call-space').textContent = this.space;
@@ -85,6 +88,8 @@ export class CallView {
     this.list = [];
     this.chat.clear();
     this.announced = null;
+    this.profile = null; this.waiting = false; this.locked = false;
+    $('tiles').hidden = false;
     document.querySelector('.card').classList.remove('in-call');
     this.render();
   }
@@ -159,5 +164,10 @@ export class CallView {
     this.renderTiles();
     this.renderControls();
     renderParticipants(this.list);
+    for (const p of this.list) {
+      const li = $('participants').querySelector(`li[data-participant="${String(p.id)}"]`);
+      if (li) decorateParticipant(this, li, p);
+    }
+    renderHostBar(this);
   }
 }

@@ -65,7 +65,7 @@ export class Chat {
       return true;
     }
     if (m.type === 'chatError') { this.error(ERRORS[m.error] || 'chatFailed'); return true; }
-    if (m.type === 'profile' && m.profile && typeof m.profile === 'object') {
+    if ((m.type === 'profile' || m.type === 'welcome') && m.profile && typeof m.profile === 'object') {
       this.setAllowed(m.profile.chatContributionAllowed !== false);
       return false;   /* others read the profile too */
     }

@@ -28,7 +28,12 @@ const STR = {
     chatForbidden: 'You cannot send messages in this call.',
     chatFailed: 'Your message could not be sent.',
     /* share (issue 14) */
-    shareStart: 'Share screen', shareStop: 'Stop sharing', shareBy: 'Screen shared by'
+    shareStart: 'Share screen', shareStop: 'Stop sharing', shareBy: 'Screen shared by',
+    waitingHost: 'Waiting for the host to join', callEnded: 'The meeting has ended.',
+    callLocked: 'This meeting is locked. You cannot join it now.', removedByHost: 'You were removed from the meeting by the host.',
+    mutedByHost: 'You were muted by the host', unmutedByHost: 'The host unmuted you',
+    hostControls: 'Host controls', muteAll: 'Mute all', lockMeeting: 'Lock meeting', unlockMeeting: 'Unlock meeting',
+    muteGuest: 'Mute', removeGuest: 'Remove', refused: 'The server refused that action.'
   },
   fr: {
     title: 'Réunion', joinCall: "Joindre l'appel", loading: 'Chargement…',
@@ -57,7 +62,14 @@ const STR = {
     chatForbidden: 'Vous ne pouvez pas envoyer de messages dans cet appel.',
     chatFailed: "Votre message n'a pas pu être envoyé.",
     /* share (issue 14) */
-    shareStart: "Partager l'écran", shareStop: 'Arrêter le partage', shareBy: 'Écran partagé par'
+    shareStart: "Partager l'écran", shareStop: 'Arrêter le partage', shareBy: 'Écran partagé par',
+    waitingHost: "En attente de l'organisateur", callEnded: 'La réunion est terminée.',
+    callLocked: 'Cette réunion est verrouillée. Vous ne pouvez pas la rejoindre pour le moment.',
+    removedByHost: "L'organisateur vous a retiré de la réunion.",
+    mutedByHost: "L'organisateur a coupé votre micro", unmutedByHost: "L'organisateur a réactivé votre micro",
+    hostControls: "Commandes de l'organisateur", muteAll: 'Couper tous les micros',
+    lockMeeting: 'Verrouiller la réunion', unlockMeeting: 'Déverrouiller la réunion',
+    muteGuest: 'Couper le micro', removeGuest: 'Retirer', refused: 'Le serveur a refusé cette action.'
   }
 };
 

@@ -145,6 +145,104 @@ test_chat_relay(struct fixture *fx)
 	g_free(session);
 }
 
+static char *
+post_id(struct fixture *fx, const char *path, const char *body)
+{
+	struct api_out o;
+	char *id;
+
+	fixture_req(fx, "POST", path, NULL, body, &o);
+	id = o.location ? g_strdup(strrchr(o.location, '/') + 1) : NULL;
+	meet_api_out_clear(&o);
+	return id;
+}
+
+/* Resolve, login and join through the link; the new leg. */
+static struct leg *
+join_as(struct meet_callbridge *cb, const char *call_id, const char *passcode, const char *name)
+{
+	GHashTableIter it;
+	gpointer k = NULL, v = NULL;
+	char *session;
+	GPtrArray *ids;
+	struct leg *l = NULL;
+
+	cb_recv(cb, "resolve", msg2("callId", call_id, "passcode", passcode));
+	g_hash_table_iter_init(&it, cb->tokens);
+	if (!g_hash_table_iter_next(&it, &k, &v))
+		return NULL;
+	cb_recv(cb, "login", msg2("token", k, "name", name));
+	g_hash_table_iter_init(&it, cb->guests);
+	if (!g_hash_table_iter_next(&it, &k, &v))
+		return NULL;
+	session = g_strdup(k);
+	cb_recv(cb, "join", msg2("session", session, NULL, NULL));
+	ids = meet_cb_leg_ids(cb, NULL, name);
+	if (ids->len == 1)
+		l = g_hash_table_lookup(cb->legs, g_ptr_array_index(ids, 0));
+	g_ptr_array_unref(ids);
+	g_free(session);
+	return l;
+}
+
+static void
+moderate(struct meet_callbridge *cb, struct leg *from, const char *action, const char *leg)
+{
+	char *data = g_strdup_printf("{\"type\":\"moderate\",\"action\":\"%s\",\"leg\":\"%s\"}", action, leg);
+
+	cb_recv(cb, "signal", msg2("session", from->session, "data", data));
+	g_free(data);
+}
+
+static void
+test_lobby(struct fixture *fx)
+{
+	struct meet_callbridge *cb = fx->srv.cb;
+	char *wait = post_id(fx, "/api/v1/callLegProfiles", "needsActivation=true");
+	char *host = post_id(fx, "/api/v1/callLegProfiles", "needsActivation=false");
+	char *space = post_id(fx, "/api/v1/coSpaces", "name=Lobby");
+	char *path = g_strdup_printf("/api/v1/coSpaces/%s/accessMethods", space);
+	char *b1 = g_strdup_printf("callId=6161&passcode=1&callLegProfile=%s", host);
+	char *b2 = g_strdup_printf("callId=6161&passcode=2&callLegProfile=%s", wait);
+	char *am1 = post_id(fx, path, b1), *am2 = post_id(fx, path, b2);
+	struct leg *g, *h;
+	char *gid, *hid;
+
+	ok(wait && host && space && am1 && am2, "profiles, space, host and guest access methods");
+	g = join_as(cb, "6161", "2", "Guest");
+	ok(g && g->prof.needsActivation && g->waiting && !g->peer, "guest passcode: waits, no media peer");
+	gid = g_strdup(g ? g->id : "");
+	moderate(cb, g, "lock", "");
+	h = join_as(cb, "6161", "1", "Host");
+	ok(h && !h->prof.needsActivation, "host passcode: an activator");
+	g = g_hash_table_lookup(cb->legs, gid);
+	ok(g && !g->waiting, "the host's join lets the guest in");
+	hid = g_strdup(h ? h->id : "");
+	moderate(cb, g, "mute", hid);
+	ok(h && !h->prof.rxAudioMute, "a guest's moderation is refused");
+	moderate(cb, h, "mute", gid);
+	ok(g->prof.rxAudioMute, "the host mutes the guest");
+	is_int(meet_cb_leg_set(cb, gid, "rxAudioMute", "false"), 0, "PUT rxAudioMute=false");
+	ok(!g->prof.rxAudioMute, "... unmuted");
+	moderate(cb, h, "lock", "");
+	ok(join_as(cb, "6161", "2", "Late") == NULL, "a locked call refuses new guests");
+	moderate(cb, h, "lock", "");   /* on=true by default: stays locked */
+	cb_recv(cb, "leave", msg2("session", h->session, NULL, NULL));
+	g = g_hash_table_lookup(cb->legs, gid);
+	ok(g && g->waiting && !g->peer, "the last activator left: deactivate, back to the lobby");
+	cb_recv(cb, "leave", msg2("session", g->session, NULL, NULL));
+	g_free(gid);
+	g_free(hid);
+	g_free(path);
+	g_free(b1);
+	g_free(b2);
+	g_free(am1);
+	g_free(am2);
+	g_free(wait);
+	g_free(host);
+	g_free(space);
+}
+
 int
 main(void)
 {
@@ -159,6 +257,7 @@ main(void)
 	g_free(space);
 	test_guest_flow(&fx);
 	test_chat_relay(&fx);
+	test_lobby(&fx);
 	fixture_close(&fx);
 	return tap_done();
 }
