@@ -56,6 +56,34 @@ matches_filter(const struct meet_coll *c, GHashTable *props, const char *filter)
 	return 0;
 }
 
+/* tenantFilter / callLegProfileFilter: exact match of that reference; an
+ * object without one never matches a filter. */
+static int
+matches_ref(GHashTable *props, const char *name, const char *want)
+{
+	const char *v;
+
+	if (!want)
+		return 1;
+	v = g_hash_table_lookup(props, name);
+	return v && !strcmp(v, want);
+}
+
+static int
+ref_filters_check(struct req *r)
+{
+	static const char *const names[] = { "tenantFilter", "callLegProfileFilter" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		const char *v = meet_form_get(&r->query, names[i]);
+		if (v && !g_uuid_string_is_valid(v)) {
+			api_reply_param(r, names[i], "invalidValue");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 coll_list(struct req *r, const struct meet_coll *c, const char *parent)
 {
@@ -66,14 +94,17 @@ coll_list(struct req *r, const struct meet_coll *c, const char *parent)
 	long offset, limit, total = 0, shown = 0;
 	char buf[32];
 
-	if (api_query_check(r, allowed) < 0 || api_paging(r, &offset, &limit) < 0)
+	if (api_query_check(r, allowed) < 0 || api_paging(r, &offset, &limit) < 0 ||
+	    ref_filters_check(r) < 0)
 		return;
 	ids = meet_store_list(r->srv->store, c->name, parent);
 	root = meet_node_new(c->name);
 	meet_node_list(root, c->elem);
 	for (guint i = 0; i < ids->len; i++) {
 		GHashTable *p = meet_store_get(r->srv->store, g_ptr_array_index(ids, i));
-		if (p && matches_filter(c, p, meet_form_get(&r->query, "filter"))) {
+		if (p && matches_filter(c, p, meet_form_get(&r->query, "filter")) &&
+		    matches_ref(p, "tenant", meet_form_get(&r->query, "tenantFilter")) &&
+		    matches_ref(p, "callLegProfile", meet_form_get(&r->query, "callLegProfileFilter"))) {
 			if (total >= offset && shown < limit) {
 				render_obj(r, c, g_ptr_array_index(ids, i), p, root, 0);
 				shown++;
@@ -100,6 +131,14 @@ coll_validate(struct req *r, const struct meet_coll *c, int create)
 		const char *v = r->body.f[i].value;
 		if (!f || (f->flags & MEET_F_READONLY)) {
 			api_reply_param(r, r->body.f[i].name, "unrecognizedParameter");
+			return -1;
+		}
+		if (f->flags & MEET_F_UNSUPPORTED) {
+			/* A vendor feature portico does not have: refused, so a
+			 * script never believes it took effect. */
+			meet_event(PLOG_WARN, "API: %s %s: parameter %s refused (not supported)",
+				   r->method, c->name, f->name);
+			api_reply_param(r, f->name, "unrecognised");
 			return -1;
 		}
 		if (*v && meet_schema_check(f, v, &error) < 0) {

@@ -212,6 +212,13 @@ enum {
 	MEET_F_FILTER = 1 << 5,     /* searched by filter= */
 	MEET_F_ACTION = 1 << 6,     /* verb, not stored (regenerateSecret) */
 	MEET_F_READONLY = 1 << 7,   /* returned, never accepted */
+	/* Effect classes: every field is exactly one of effective (neither
+	 * flag: some module reads it), UNSUPPORTED (a vendor feature portico
+	 * lacks: 400 parameterError "unrecognised", never stored) or
+	 * EFFECT_PENDING (accepted; its consumer lands with another branch
+	 * this round).  tests/unit/meet/test_schema.c walks the table. */
+	MEET_F_UNSUPPORTED = 1 << 8,
+	MEET_F_EFFECT_PENDING = 1 << 9,
 };
 
 struct meet_field {
@@ -240,6 +247,8 @@ struct meet_coll {
 const struct meet_coll *meet_schema_find(const char *name);
 const struct meet_coll *meet_schema_child(const char *parent, const char *name);
 const struct meet_field *meet_schema_field(const struct meet_coll *c, const char *name);
+/* i-th collection of the table, NULL past the end (tests walk it). */
+const struct meet_coll *meet_schema_coll_at(size_t i);
 /* Validate one value; 0 or -1 with *error set to the vendor's error word
  * ("invalidValue", "valueTooLong"). */
 int meet_schema_check(const struct meet_field *f, const char *value, const char **error);
