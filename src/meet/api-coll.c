@@ -156,21 +156,67 @@ coll_validate(struct req *r, const struct meet_coll *c, int create)
 	return 0;
 }
 
-/* Is value already used as a URI (or call ID) by another space or access
- * method?  Names searched: uri/secondaryUri, or callId. */
+/* Is value already used as a URI by another space or access method? */
 static int
 coll_taken(struct req *r, const struct meet_field *f, const char *value, const char *self)
 {
 	static const char *const colls[] = { "coSpaces", "accessMethods", NULL };
 	static const char *const uris[] = { "uri", "secondaryUri", NULL };
-	static const char *const cids[] = { "callId", NULL };
-	GPtrArray *hits = meet_store_find(r->srv->store, colls,
-					  (f->flags & MEET_F_URI) ? uris : cids, value);
+	GPtrArray *hits = meet_store_find(r->srv->store, colls, uris, value);
 	int taken = 0;
 
 	for (guint i = 0; i < hits->len; i++)
 		taken |= !self || strcmp(g_ptr_array_index(hits, i), self);
 	g_ptr_array_unref(hits);
+	return taken;
+}
+
+/* The value a write leaves: the body's, else what self has stored. */
+static char *
+effective(struct req *r, const char *self, const char *name)
+{
+	const char *v = meet_form_get(&r->body, name);
+	GHashTable *now;
+	char *out;
+
+	if (v || !self)
+		return g_strdup(v ? v : "");
+	now = meet_store_get(r->srv->store, self);
+	v = now ? g_hash_table_lookup(now, name) : NULL;
+	out = g_strdup(v ? v : "");
+	if (now)
+		g_hash_table_unref(now);
+	return out;
+}
+
+/* The pair callId+passcode is unique across spaces and access methods (the
+ * same call ID may open a guest and a host access method by passcode). */
+static int
+callid_pair_taken(struct req *r, const char *self)
+{
+	static const char *const colls[] = { "coSpaces", "accessMethods", NULL };
+	static const char *const cids[] = { "callId", NULL };
+	char *cid, *pc;
+	int taken = 0;
+
+	if (!meet_form_get(&r->body, "callId") && !meet_form_get(&r->body, "passcode"))
+		return 0;
+	cid = effective(r, self, "callId");
+	pc = effective(r, self, "passcode");
+	if (*cid) {
+		GPtrArray *hits = meet_store_find(r->srv->store, colls, cids, cid);
+		for (guint i = 0; !taken && i < hits->len; i++) {
+			const char *id = g_ptr_array_index(hits, i);
+			GHashTable *o = self && !strcmp(id, self) ? NULL : meet_store_get(r->srv->store, id);
+			const char *opc = o ? g_hash_table_lookup(o, "passcode") : NULL;
+			taken = o && !strcmp(opc ? opc : "", pc);
+			if (o)
+				g_hash_table_unref(o);
+		}
+		g_ptr_array_unref(hits);
+	}
+	g_free(cid);
+	g_free(pc);
 	return taken;
 }
 
@@ -184,6 +230,10 @@ coll_constraints(struct req *r, const struct meet_coll *c, const char *self)
 		api_reply_fail(r, 400, "duplicateCoSpaceUri");
 		return -1;
 	}
+	if (callid_pair_taken(r, self)) {
+		api_reply_fail(r, 400, "duplicateCoSpaceId");
+		return -1;
+	}
 	for (unsigned i = 0; i < r->body.n; i++) {
 		const struct meet_field *f = meet_schema_field(c, r->body.f[i].name);
 		const char *v = r->body.f[i].value;
@@ -191,10 +241,6 @@ coll_constraints(struct req *r, const struct meet_coll *c, const char *self)
 			continue;
 		if ((f->flags & MEET_F_URI) && coll_taken(r, f, v, self)) {
 			api_reply_fail(r, 400, "duplicateCoSpaceUri");
-			return -1;
-		}
-		if ((f->flags & MEET_F_CALLID) && !strcmp(f->name, "callId") && coll_taken(r, f, v, self)) {
-			api_reply_fail(r, 400, "duplicateCoSpaceId");
 			return -1;
 		}
 		if (f->type == MEET_F_REF && !meet_store_exists(r->srv->store, f->ref, v, NULL)) {

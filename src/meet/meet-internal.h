@@ -198,6 +198,16 @@ struct meet_node *meet_node_detach(struct meet_node *parent);
 char *meet_node_xml(const struct meet_node *n);
 char *meet_node_json(const struct meet_node *n);
 
+/* ---- access.c (meet_access_*) ------------------------------------------ */
+
+/* The object a guest's call ID + passcode open (passcode "" or NULL: none
+ * given).  0: *space_id (the coSpace) and *access_id (the access method,
+ * NULL when the space itself matched) set, caller frees; 1: the call ID
+ * exists but no object has that passcode (ask for it / wrong); -1: no such
+ * call ID.  Loop thread. */
+int meet_access_resolve(struct meet_store *st, const char *call_id, const char *passcode,
+			char **space_id, char **access_id);
+
 /* ---- schema.c (meet_schema_*) ------------------------------------------- */
 
 enum meet_ftype { MEET_F_STR, MEET_F_INT, MEET_F_BOOL, MEET_F_ENUM, MEET_F_REF,
