@@ -41,7 +41,7 @@ static const struct meet_field cospace_fields[] = {
 	{ "passcode", MEET_F_STR, MEET_F_CALLID, 32, 0, 0, NULL, NULL },
 	ENUM("defaultLayout", MEET_F_EFFECT_PENDING, layouts),
 	REF("callProfile", 0, "callProfiles"),
-	REF("tenant", MEET_F_EFFECT_PENDING, "tenants"),
+	REF("tenant", 0, "tenants"),
 	BOOL("nonMemberAccess", MEET_F_UNSUPPORTED),
 	STR("secret", 0, 64),
 	STR("ownerJid", MEET_F_EFFECT_PENDING, 200),
@@ -69,7 +69,7 @@ static const struct meet_field rule_fields[] = {
 	BOOL("resolveToIvrs", MEET_F_UNSUPPORTED),
 	BOOL("resolveToLyncConferences", MEET_F_UNSUPPORTED),
 	BOOL("resolveToLyncSimplejoin", MEET_F_UNSUPPORTED),
-	REF("tenant", MEET_F_EFFECT_PENDING, "tenants"),
+	REF("tenant", 0, "tenants"),
 };
 
 static const struct meet_field turn_fields[] = {
@@ -90,7 +90,7 @@ static const struct meet_field webbridge_fields[] = {
 	BOOL("showSignIn", MEET_F_EFFECT_PENDING),
 	BOOL("resolveCoSpaceCallIds", MEET_F_UNSUPPORTED),
 	BOOL("resolveLyncConferenceIds", MEET_F_UNSUPPORTED),
-	REF("tenant", MEET_F_EFFECT_PENDING, "tenants"),
+	REF("tenant", 0, "tenants"),
 };
 
 static const struct meet_field profile_fields[] = {
@@ -102,6 +102,14 @@ static const struct meet_field profile_fields[] = {
 	ENUM("passcodeMode", MEET_F_UNSUPPORTED, passcode_modes),
 	INT("passcodeTimeout", MEET_F_UNSUPPORTED, 0, 86400),
 	BOOL("messageBoardEnabled", MEET_F_EFFECT_PENDING),
+};
+
+/* Tenants: a name and the profiles their spaces inherit (callLegProfile
+ * belongs to the call leg profile work; callProfile applies through the
+ * space's tenant when the space has none of its own). */
+static const struct meet_field tenant_fields[] = {
+	STR("name", MEET_F_LIST | MEET_F_FILTER, 200),
+	REF("callProfile", MEET_F_EFFECT_PENDING, "callProfiles"),
 };
 
 /* A random URL-safe secret like the vendor's V_diBH_9ARvojUzOOy38Cg. */
@@ -190,6 +198,7 @@ static const struct meet_coll colls[] = {
 	{ "turnServers", "turnServer", NULL, "turnServerDoesNotExist", FIELDS(turn_fields), complete_turn },
 	{ "webBridges", "webBridge", NULL, "webBridgeDoesNotExist", FIELDS(webbridge_fields), NULL },
 	{ "callProfiles", "callProfile", NULL, "callProfileDoesNotExist", FIELDS(profile_fields), NULL },
+	{ "tenants", "tenant", NULL, "tenantDoesNotExist", FIELDS(tenant_fields), NULL },
 };
 
 /* Top-level collection by name, ASCII case-insensitive (vendor paths are). */

@@ -80,6 +80,16 @@ t.eq(r.status_code, 400, "tenantFilter must be a GUID")
 r = s.get(m.base + "/coSpaces", params={"tenantFilter": "00000000-0000-4000-8000-000000000000"}, auth=auth)
 t.eq(xml(r)["coSpaces"]["@total"], "0", "tenantFilter of a tenant nobody has lists nothing")
 
+# ---- tenants and tenantFilter ----
+r = s.post(m.base + "/tenants/", data={"name": "Acme"}, auth=auth)
+t.eq(r.status_code, 200, "POST /tenants/")
+ten = location_id({"location": r.headers.get("Location", "")})
+r = s.post(m.base + "/coSpaces", data={"name": "Acme room", "tenant": ten}, auth=auth)
+t.eq(r.status_code, 200, "a space of that tenant")
+d = xml(s.get(m.base + "/coSpaces", params={"tenantFilter": ten}, auth=auth))["coSpaces"]
+t.eq((d["@total"], d["coSpace"]["name"]), ("1", "Acme room"), "tenantFilter lists the tenant's space only")
+t.eq(xml(s.get(m.base + "/TENANTS", auth=auth))["tenants"]["tenant"]["name"], "Acme", "GET /TENANTS")
+
 # ---- offset paging over many spaces: no gaps, no duplicates ----
 for i in range(60):
     s.post(m.base + "/coSpaces", data={"name": "page%02d" % i}, auth=auth).raise_for_status()
