@@ -92,6 +92,7 @@ coll_list(struct req *r, const struct meet_coll *c, const char *parent)
 	GPtrArray *ids;
 	struct meet_node *root;
 	long offset, limit, total = 0, shown = 0;
+	int unfiltered;
 	char buf[32];
 
 	if (api_query_check(r, allowed) < 0 || api_paging(r, &offset, &limit) < 0 ||
@@ -100,8 +101,17 @@ coll_list(struct req *r, const struct meet_coll *c, const char *parent)
 	ids = meet_store_list(r->srv->store, c->name, parent);
 	root = meet_node_new(c->name);
 	meet_node_list(root, c->elem);
+	/* Without filters the total is the list's length: only the page's
+	 * objects are read, so paging stays cheap over many objects. */
+	unfiltered = !meet_form_get(&r->query, "filter") && !meet_form_get(&r->query, "tenantFilter") &&
+		     !meet_form_get(&r->query, "callLegProfileFilter");
 	for (guint i = 0; i < ids->len; i++) {
-		GHashTable *p = meet_store_get(r->srv->store, g_ptr_array_index(ids, i));
+		GHashTable *p;
+		if (unfiltered && ((long)i < offset || shown >= limit)) {
+			total++;
+			continue;
+		}
+		p = meet_store_get(r->srv->store, g_ptr_array_index(ids, i));
 		if (p && matches_filter(c, p, meet_form_get(&r->query, "filter")) &&
 		    matches_ref(p, "tenant", meet_form_get(&r->query, "tenantFilter")) &&
 		    matches_ref(p, "callLegProfile", meet_form_get(&r->query, "callLegProfileFilter"))) {
