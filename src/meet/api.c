@@ -144,10 +144,8 @@ read_forms(struct req *r, const struct route *rt)
 static void
 dispatch(struct req *r)
 {
-	const char *accept = r->in->accept;
 	int path_found = 0;
 
-	r->json = accept && strstr(accept, "application/json") && !strstr(accept, "xml");
 	if (split_path(r, r->in->path) < 0) {
 		api_reply_fail(r, 404, "unrecognizedObject");
 		return;
@@ -220,6 +218,8 @@ meet_api_handle(struct api *api, const struct api_in *in, struct api_out *out)
 	r.in = in;
 	r.out = out;
 	r.method = in->method;
+	/* Before auth: every answer, errors included, follows Accept. */
+	r.json = in->accept && strstr(in->accept, "application/json") && !strstr(in->accept, "xml");
 	meet_limit_client(in->peer ? in->peer : "", in->forwarded_for, &api->srv->cfg.api_proxies,
 			  r.client, sizeof(r.client));
 	if (authorised(&r))

@@ -74,6 +74,12 @@ t.eq(r.status_code, 400, "streamingMode -> 400 with Accept: application/json")
 t.ok("unrecognised" in r.text and "streamingMode" in r.text and r.text.lstrip().startswith("{"),
      "the JSON error names the parameter", r.text)
 t.eq(xml(s.get(m.base + "/coSpaces", auth=auth))["coSpaces"]["@total"], before, "no space was written")
+r = s.get(m.base + "/cospaces/00000000-0000-4000-8000-000000000000/", auth=auth,
+          headers={"Accept": "application/json"})
+t.eq(r.status_code, 404, "unknown space with Accept: application/json -> 404")
+t.ok(r.text.lstrip().startswith("{") and "coSpaceDoesNotExist" in r.text, "... failureDetails as JSON", r.text)
+r = s.get(m.base + "/cospaces/%s" % sid, auth=auth, headers={"Accept": "application/json"})
+t.eq(r.json().get("coSpace", {}).get("name"), "Client Room", "the object as JSON")
 t.ok("parameter streamUrl refused" in m.read_log(), "a refused parameter is logged")
 r = s.get(m.base + "/coSpaces", params={"tenantFilter": "not-a-guid"}, auth=auth)
 t.eq(r.status_code, 400, "tenantFilter must be a GUID")
