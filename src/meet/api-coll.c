@@ -56,6 +56,34 @@ matches_filter(const struct meet_coll *c, GHashTable *props, const char *filter)
 	return 0;
 }
 
+/* tenantFilter / callLegProfileFilter: exact match of that reference; an
+ * object without one never matches a filter. */
+static int
+matches_ref(GHashTable *props, const char *name, const char *want)
+{
+	const char *v;
+
+	if (!want)
+		return 1;
+	v = g_hash_table_lookup(props, name);
+	return v && !strcmp(v, want);
+}
+
+static int
+ref_filters_check(struct req *r)
+{
+	static const char *const names[] = { "tenantFilter", "callLegProfileFilter" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		const char *v = meet_form_get(&r->query, names[i]);
+		if (v && !g_uuid_string_is_valid(v)) {
+			api_reply_param(r, names[i], "invalidValue");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 coll_list(struct req *r, const struct meet_coll *c, const char *parent)
 {
@@ -64,16 +92,29 @@ coll_list(struct req *r, const struct meet_coll *c, const char *parent)
 	GPtrArray *ids;
 	struct meet_node *root;
 	long offset, limit, total = 0, shown = 0;
+	int unfiltered;
 	char buf[32];
 
-	if (api_query_check(r, allowed) < 0 || api_paging(r, &offset, &limit) < 0)
+	if (api_query_check(r, allowed) < 0 || api_paging(r, &offset, &limit) < 0 ||
+	    ref_filters_check(r) < 0)
 		return;
 	ids = meet_store_list(r->srv->store, c->name, parent);
 	root = meet_node_new(c->name);
 	meet_node_list(root, c->elem);
+	/* Without filters the total is the list's length: only the page's
+	 * objects are read, so paging stays cheap over many objects. */
+	unfiltered = !meet_form_get(&r->query, "filter") && !meet_form_get(&r->query, "tenantFilter") &&
+		     !meet_form_get(&r->query, "callLegProfileFilter");
 	for (guint i = 0; i < ids->len; i++) {
-		GHashTable *p = meet_store_get(r->srv->store, g_ptr_array_index(ids, i));
-		if (p && matches_filter(c, p, meet_form_get(&r->query, "filter"))) {
+		GHashTable *p;
+		if (unfiltered && ((long)i < offset || shown >= limit)) {
+			total++;
+			continue;
+		}
+		p = meet_store_get(r->srv->store, g_ptr_array_index(ids, i));
+		if (p && matches_filter(c, p, meet_form_get(&r->query, "filter")) &&
+		    matches_ref(p, "tenant", meet_form_get(&r->query, "tenantFilter")) &&
+		    matches_ref(p, "callLegProfile", meet_form_get(&r->query, "callLegProfileFilter"))) {
 			if (total >= offset && shown < limit) {
 				render_obj(r, c, g_ptr_array_index(ids, i), p, root, 0);
 				shown++;
@@ -102,6 +143,14 @@ coll_validate(struct req *r, const struct meet_coll *c, int create)
 			api_reply_param(r, r->body.f[i].name, "unrecognizedParameter");
 			return -1;
 		}
+		if (f->flags & MEET_F_UNSUPPORTED) {
+			/* A vendor feature portico does not have: refused, so a
+			 * script never believes it took effect. */
+			meet_event(PLOG_WARN, "API: %s %s: parameter %s refused (not supported)",
+				   r->method, c->name, f->name);
+			api_reply_param(r, f->name, "unrecognised");
+			return -1;
+		}
 		if (*v && meet_schema_check(f, v, &error) < 0) {
 			api_reply_param(r, f->name, error);
 			return -1;
@@ -117,16 +166,13 @@ coll_validate(struct req *r, const struct meet_coll *c, int create)
 	return 0;
 }
 
-/* Is value already used as a URI (or call ID) by another space or access
- * method?  Names searched: uri/secondaryUri, or callId. */
+/* Is value already used as a URI by another space or access method? */
 static int
 coll_taken(struct req *r, const struct meet_field *f, const char *value, const char *self)
 {
 	static const char *const colls[] = { "coSpaces", "accessMethods", NULL };
 	static const char *const uris[] = { "uri", "secondaryUri", NULL };
-	static const char *const cids[] = { "callId", NULL };
-	GPtrArray *hits = meet_store_find(r->srv->store, colls,
-					  (f->flags & MEET_F_URI) ? uris : cids, value);
+	GPtrArray *hits = meet_store_find(r->srv->store, colls, uris, value);
 	int taken = 0;
 	/* One call ID may carry several passcodes (a host's, a guests'): only
 	 * the same call ID with the same passcode collides (the vendor's
@@ -145,6 +191,55 @@ coll_taken(struct req *r, const struct meet_field *f, const char *value, const c
 	return taken;
 }
 
+/* The value a write leaves: the body's, else what self has stored. */
+static char *
+effective(struct req *r, const char *self, const char *name)
+{
+	const char *v = meet_form_get(&r->body, name);
+	GHashTable *now;
+	char *out;
+
+	if (v || !self)
+		return g_strdup(v ? v : "");
+	now = meet_store_get(r->srv->store, self);
+	v = now ? g_hash_table_lookup(now, name) : NULL;
+	out = g_strdup(v ? v : "");
+	if (now)
+		g_hash_table_unref(now);
+	return out;
+}
+
+/* The pair callId+passcode is unique across spaces and access methods (the
+ * same call ID may open a guest and a host access method by passcode). */
+static int
+callid_pair_taken(struct req *r, const char *self)
+{
+	static const char *const colls[] = { "coSpaces", "accessMethods", NULL };
+	static const char *const cids[] = { "callId", NULL };
+	char *cid, *pc;
+	int taken = 0;
+
+	if (!meet_form_get(&r->body, "callId") && !meet_form_get(&r->body, "passcode"))
+		return 0;
+	cid = effective(r, self, "callId");
+	pc = effective(r, self, "passcode");
+	if (*cid) {
+		GPtrArray *hits = meet_store_find(r->srv->store, colls, cids, cid);
+		for (guint i = 0; !taken && i < hits->len; i++) {
+			const char *id = g_ptr_array_index(hits, i);
+			GHashTable *o = self && !strcmp(id, self) ? NULL : meet_store_get(r->srv->store, id);
+			const char *opc = o ? g_hash_table_lookup(o, "passcode") : NULL;
+			taken = o && !strcmp(opc ? opc : "", pc);
+			if (o)
+				g_hash_table_unref(o);
+		}
+		g_ptr_array_unref(hits);
+	}
+	g_free(cid);
+	g_free(pc);
+	return taken;
+}
+
 /* Inside the transaction: uniqueness and references.  0 or -1 (reply sent). */
 static int
 coll_constraints(struct req *r, const struct meet_coll *c, const char *self)
@@ -155,6 +250,10 @@ coll_constraints(struct req *r, const struct meet_coll *c, const char *self)
 		api_reply_fail(r, 400, "duplicateCoSpaceUri");
 		return -1;
 	}
+	if (callid_pair_taken(r, self)) {
+		api_reply_fail(r, 400, "duplicateCoSpaceId");
+		return -1;
+	}
 	for (unsigned i = 0; i < r->body.n; i++) {
 		const struct meet_field *f = meet_schema_field(c, r->body.f[i].name);
 		const char *v = r->body.f[i].value;
@@ -162,10 +261,6 @@ coll_constraints(struct req *r, const struct meet_coll *c, const char *self)
 			continue;
 		if ((f->flags & MEET_F_URI) && coll_taken(r, f, v, self)) {
 			api_reply_fail(r, 400, "duplicateCoSpaceUri");
-			return -1;
-		}
-		if ((f->flags & MEET_F_CALLID) && !strcmp(f->name, "callId") && coll_taken(r, f, v, self)) {
-			api_reply_fail(r, 400, "duplicateCoSpaceId");
 			return -1;
 		}
 		if (f->type == MEET_F_REF && !meet_store_exists(r->srv->store, f->ref, v, NULL)) {

@@ -72,20 +72,33 @@ static const struct route routes[] = {
 	{ "DELETE", "#/*", api_coll, 0 },
 };
 
+/* Vendor path segments are case-insensitive ("cospaces", "COSPACES/<id>/
+ * ACCESSMETHODS"); ids ("*") stay exact.  On a match each literal or
+ * collection segment is rewritten to the schema's spelling, so handlers
+ * only ever see canonical names. */
 static int
-route_match(const struct req *r, const char *pattern)
+route_match(struct req *r, const char *pattern)
 {
 	gchar **p = g_strsplit(pattern, "/", -1);
 	unsigned n = g_strv_length(p);
+	const char *canon[API_MAX_SEGS] = { 0 };
 	int ok = n == r->nsegs;
 
 	for (unsigned i = 0; ok && i < n; i++) {
-		if (!strcmp(p[i], "#"))
-			ok = meet_schema_find(r->segs[i]) != NULL;
-		else if (!strcmp(p[i], "*"))
-			ok = 1;
-		else
-			ok = !strcmp(p[i], r->segs[i]);
+		if (!strcmp(p[i], "#")) {
+			const struct meet_coll *c = meet_schema_find(r->segs[i]);
+			ok = c != NULL;
+			canon[i] = c ? c->name : NULL;
+		} else if (strcmp(p[i], "*")) {
+			ok = !g_ascii_strcasecmp(p[i], r->segs[i]);
+			canon[i] = p[i];
+		}
+	}
+	for (unsigned i = 0; ok && i < n; i++) {
+		if (canon[i] && strcmp(canon[i], r->segs[i])) {
+			g_free(r->segs[i]);
+			r->segs[i] = g_strdup(canon[i]);
+		}
 	}
 	g_strfreev(p);
 	return ok;
@@ -97,10 +110,15 @@ split_path(struct req *r, const char *path)
 {
 	gchar **parts;
 	int ret = -1;
+	size_t len = strlen(path);
+	char *trimmed;
 
 	if (!g_str_has_prefix(path, "/api/v1/"))
 		return -1;
-	parts = g_strsplit(path + 8, "/", API_MAX_SEGS + 1);
+	/* One trailing slash is accepted ("coSpaces/<id>/accessMethods/"). */
+	trimmed = g_strndup(path + 8, len - 8 - (len > 8 && path[len - 1] == '/'));
+	parts = g_strsplit(trimmed, "/", API_MAX_SEGS + 1);
+	g_free(trimmed);
 	for (unsigned i = 0; parts[i]; i++) {
 		if (i == API_MAX_SEGS || !*parts[i] || strlen(parts[i]) > API_MAX_SEG_LEN)
 			goto out;
@@ -140,10 +158,8 @@ read_forms(struct req *r, const struct route *rt)
 static void
 dispatch(struct req *r)
 {
-	const char *accept = r->in->accept;
 	int path_found = 0;
 
-	r->json = accept && strstr(accept, "application/json") && !strstr(accept, "xml");
 	if (split_path(r, r->in->path) < 0) {
 		api_reply_fail(r, 404, "unrecognizedObject");
 		return;
@@ -216,6 +232,8 @@ meet_api_handle(struct api *api, const struct api_in *in, struct api_out *out)
 	r.in = in;
 	r.out = out;
 	r.method = in->method;
+	/* Before auth: every answer, errors included, follows Accept. */
+	r.json = in->accept && strstr(in->accept, "application/json") && !strstr(in->accept, "xml");
 	meet_limit_client(in->peer ? in->peer : "", in->forwarded_for, &api->srv->cfg.api_proxies,
 			  r.client, sizeof(r.client));
 	if (authorised(&r))

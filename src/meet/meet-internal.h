@@ -210,6 +210,16 @@ struct meet_node *meet_node_detach(struct meet_node *parent);
 char *meet_node_xml(const struct meet_node *n);
 char *meet_node_json(const struct meet_node *n);
 
+/* ---- access.c (meet_access_*) ------------------------------------------ */
+
+/* The object a guest's call ID + passcode open (passcode "" or NULL: none
+ * given).  0: *space_id (the coSpace) and *access_id (the access method,
+ * NULL when the space itself matched) set, caller frees; 1: the call ID
+ * exists but no object has that passcode (ask for it / wrong); -1: no such
+ * call ID.  Loop thread. */
+int meet_access_resolve(struct meet_store *st, const char *call_id, const char *passcode,
+			char **space_id, char **access_id);
+
 /* ---- schema.c (meet_schema_*) ------------------------------------------- */
 
 enum meet_ftype { MEET_F_STR, MEET_F_INT, MEET_F_BOOL, MEET_F_ENUM, MEET_F_REF,
@@ -224,6 +234,13 @@ enum {
 	MEET_F_FILTER = 1 << 5,     /* searched by filter= */
 	MEET_F_ACTION = 1 << 6,     /* verb, not stored (regenerateSecret) */
 	MEET_F_READONLY = 1 << 7,   /* returned, never accepted */
+	/* Effect classes: every field is exactly one of effective (neither
+	 * flag: some module reads it), UNSUPPORTED (a vendor feature portico
+	 * lacks: 400 parameterError "unrecognised", never stored) or
+	 * EFFECT_PENDING (accepted; its consumer lands with another branch
+	 * this round).  tests/unit/meet/test_schema.c walks the table. */
+	MEET_F_UNSUPPORTED = 1 << 8,
+	MEET_F_EFFECT_PENDING = 1 << 9,
 };
 
 struct meet_field {
@@ -252,6 +269,8 @@ struct meet_coll {
 const struct meet_coll *meet_schema_find(const char *name);
 const struct meet_coll *meet_schema_child(const char *parent, const char *name);
 const struct meet_field *meet_schema_field(const struct meet_coll *c, const char *name);
+/* i-th collection of the table, NULL past the end (tests walk it). */
+const struct meet_coll *meet_schema_coll_at(size_t i);
 /* Validate one value; 0 or -1 with *error set to the vendor's error word
  * ("invalidValue", "valueTooLong"). */
 int meet_schema_check(const struct meet_field *f, const char *value, const char **error);

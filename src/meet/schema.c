@@ -38,16 +38,16 @@ static const struct meet_field cospace_fields[] = {
 	URI("uri", MEET_F_LIST | MEET_F_FILTER),
 	URI("secondaryUri", MEET_F_LIST | MEET_F_FILTER),
 	CALLID("callId", MEET_F_LIST | MEET_F_FILTER),
-	STR("cdrTag", 0, 100),
+	STR("cdrTag", MEET_F_EFFECT_PENDING, 100),
 	{ "passcode", MEET_F_STR, MEET_F_CALLID, 32, 0, 0, NULL, NULL },
-	ENUM("defaultLayout", 0, layouts),
+	ENUM("defaultLayout", MEET_F_EFFECT_PENDING, layouts),
 	REF("callProfile", 0, "callProfiles"),
 	REF("callLegProfile", 0, "callLegProfiles"),
 	REF("tenant", 0, "tenants"),
-	BOOL("nonMemberAccess", 0),
+	BOOL("nonMemberAccess", MEET_F_UNSUPPORTED),
 	STR("secret", 0, 64),
-	STR("ownerJid", 0, 200),
-	STR("streamUrl", 0, 1024),
+	STR("ownerJid", MEET_F_EFFECT_PENDING, 200),
+	STR("streamUrl", MEET_F_UNSUPPORTED, 1024),
 	BOOL("regenerateSecret", MEET_F_ACTION),
 	BOOL("requireCallId", MEET_F_ACTION),
 };
@@ -58,8 +58,8 @@ static const struct meet_field access_fields[] = {
 	CALLID("callId", MEET_F_LIST | MEET_F_FILTER),
 	{ "passcode", MEET_F_STR, MEET_F_CALLID, 32, 0, 0, NULL, NULL },
 	STR("secret", 0, 64),
-	ENUM("scope", MEET_F_LIST, scopes),
-	INT("importance", 0, 0, 2147483647L),
+	ENUM("scope", MEET_F_LIST | MEET_F_UNSUPPORTED, scopes),
+	INT("importance", MEET_F_UNSUPPORTED, 0, 2147483647L),
 	REF("callLegProfile", 0, "callLegProfiles"),
 	BOOL("regenerateSecret", MEET_F_ACTION),
 };
@@ -86,11 +86,11 @@ static const struct meet_field leg_profile_fields[] = {
 static const struct meet_field rule_fields[] = {
 	HOST("domain", MEET_F_LIST | MEET_F_FILTER | MEET_F_REQUIRED),
 	INT("priority", MEET_F_LIST, 0, 2147483647L),
-	BOOL("resolveToUsers", 0),
+	BOOL("resolveToUsers", MEET_F_UNSUPPORTED),
 	BOOL("resolveTocoSpaces", MEET_F_LIST),
-	BOOL("resolveToIvrs", 0),
-	BOOL("resolveToLyncConferences", 0),
-	BOOL("resolveToLyncSimplejoin", 0),
+	BOOL("resolveToIvrs", MEET_F_UNSUPPORTED),
+	BOOL("resolveToLyncConferences", MEET_F_UNSUPPORTED),
+	BOOL("resolveToLyncSimplejoin", MEET_F_UNSUPPORTED),
 	REF("tenant", 0, "tenants"),
 };
 
@@ -101,29 +101,37 @@ static const struct meet_field turn_fields[] = {
 	STR("password", MEET_F_WRITEONLY, 256),
 	ENUM("type", 0, turn_types),
 	INT("tcpPortNumberOverride", 0, 1, 65535),
-	INT("numRegistrations", 0, 0, 1000),
+	INT("numRegistrations", MEET_F_UNSUPPORTED, 0, 1000),
 };
 
 static const struct meet_field webbridge_fields[] = {
 	STR("url", MEET_F_LIST | MEET_F_FILTER | MEET_F_REQUIRED, 1024),
-	STR("resourceArchive", 0, 1024),
-	ENUM("idEntryMode", 0, id_entry_modes),
-	BOOL("allowWeblinkAccess", 0),
-	BOOL("showSignIn", 0),
-	BOOL("resolveCoSpaceCallIds", 0),
-	BOOL("resolveLyncConferenceIds", 0),
+	STR("resourceArchive", MEET_F_UNSUPPORTED, 1024),
+	ENUM("idEntryMode", MEET_F_UNSUPPORTED, id_entry_modes),
+	BOOL("allowWeblinkAccess", MEET_F_UNSUPPORTED),
+	BOOL("showSignIn", MEET_F_EFFECT_PENDING),
+	BOOL("resolveCoSpaceCallIds", MEET_F_UNSUPPORTED),
+	BOOL("resolveLyncConferenceIds", MEET_F_UNSUPPORTED),
 	REF("tenant", 0, "tenants"),
 };
 
 static const struct meet_field profile_fields[] = {
 	INT("participantLimit", MEET_F_LIST, 1, 10000),
-	BOOL("locked", 0),
-	ENUM("lockMode", 0, lock_modes),
-	ENUM("recordingMode", 0, rec_modes),
-	ENUM("streamingMode", 0, rec_modes),
-	ENUM("passcodeMode", 0, passcode_modes),
-	INT("passcodeTimeout", 0, 0, 86400),
-	BOOL("messageBoardEnabled", 0),
+	BOOL("locked", MEET_F_EFFECT_PENDING),
+	ENUM("lockMode", MEET_F_EFFECT_PENDING, lock_modes),
+	ENUM("recordingMode", MEET_F_UNSUPPORTED, rec_modes),
+	ENUM("streamingMode", MEET_F_UNSUPPORTED, rec_modes),
+	ENUM("passcodeMode", MEET_F_UNSUPPORTED, passcode_modes),
+	INT("passcodeTimeout", MEET_F_UNSUPPORTED, 0, 86400),
+	BOOL("messageBoardEnabled", MEET_F_EFFECT_PENDING),
+};
+
+/* Tenants: a name and the profiles their spaces inherit (callLegProfile
+ * belongs to the call leg profile work; callProfile applies through the
+ * space's tenant when the space has none of its own). */
+static const struct meet_field tenant_fields[] = {
+	STR("name", MEET_F_LIST | MEET_F_FILTER, 200),
+	REF("callProfile", MEET_F_EFFECT_PENDING, "callProfiles"),
 };
 
 /* A random URL-safe secret like the vendor's V_diBH_9ARvojUzOOy38Cg. */
@@ -214,13 +222,15 @@ static const struct meet_coll colls[] = {
 	{ "callProfiles", "callProfile", NULL, "callProfileDoesNotExist", FIELDS(profile_fields), NULL },
 	{ "callLegProfiles", "callLegProfile", NULL, "callLegProfileDoesNotExist",
 	  FIELDS(leg_profile_fields), NULL },
+	{ "tenants", "tenant", NULL, "tenantDoesNotExist", FIELDS(tenant_fields), NULL },
 };
 
+/* Top-level collection by name, ASCII case-insensitive (vendor paths are). */
 const struct meet_coll *
 meet_schema_find(const char *name)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(colls); i++)
-		if (!colls[i].parent && !strcmp(colls[i].name, name))
+		if (!colls[i].parent && !g_ascii_strcasecmp(colls[i].name, name))
 			return &colls[i];
 	return NULL;
 }
@@ -232,6 +242,13 @@ meet_schema_child(const char *parent, const char *name)
 		if (colls[i].parent && !strcmp(colls[i].parent, parent) && !strcmp(colls[i].name, name))
 			return &colls[i];
 	return NULL;
+}
+
+/* The whole table, for tests that walk every field. */
+const struct meet_coll *
+meet_schema_coll_at(size_t i)
+{
+	return i < G_N_ELEMENTS(colls) ? &colls[i] : NULL;
 }
 
 const struct meet_field *

@@ -119,7 +119,10 @@ cases = [
     ([("callId", "12ab")], 400, r'parameter="callId" error="invalidValue"', "non-numeric callId"),
     ([("passcode", "12 34")], 400, r'parameter="passcode" error="invalidValue"', "non-numeric passcode"),
     ([("defaultLayout", "mosaic")], 400, r'parameter="defaultLayout" error="invalidValue"', "unknown enum"),
-    ([("nonMemberAccess", "maybe")], 400, r'parameter="nonMemberAccess" error="invalidValue"', "bad boolean"),
+    ([("requireCallId", "maybe")], 400, r'parameter="requireCallId" error="invalidValue"', "bad boolean"),
+    ([("nonMemberAccess", "true")], 400, r'parameter="nonMemberAccess" error="unrecognised"', "unsupported nonMemberAccess"),
+    ([("name", "r"), ("streamUrl", "rtmp://x/y")], 400, r'<failureDetails><parameterError parameter="streamUrl" error="unrecognised"/></failureDetails>',
+     "unsupported streamUrl, nothing stored"),
     ([("name", "x" * 201)], 400, r'parameter="name" error="valueTooLong"', "name too long"),
     ([("cdrTag", "x" * 101)], 400, r'parameter="cdrTag" error="valueTooLong"', "cdrTag over 100"),
     ([("uri", "a@b")], 400, r'parameter="uri" error="invalidValue"', "uri with a domain part"),
@@ -158,30 +161,38 @@ t.eq(st, 405, "unsupported method -> 405")
 
 # accessMethods
 st, h, _ = m.curl("POST", "/coSpaces/%s/accessMethods" % ids[2],
-                  [("uri", "team02.guests"), ("callId", "300300"), ("passcode", "999"), ("scope", "public")])
+                  [("uri", "team02.guests"), ("callId", "300300"), ("passcode", "999")])
 t.eq(st, 200, "POST accessMethod")
 t.match(r"^/api/v1/coSpaces/%s/accessMethods/[0-9a-f-]{36}$" % ids[2], h.get("location"), "accessMethod Location")
 am = location_id(h)
 st, _, body = m.curl("GET", "/coSpaces/%s/accessMethods" % ids[2])
 t.match(r'<accessMethods total="1"><accessMethod id="%s">' % am, body, "list accessMethods")
-st, _, body = m.curl("POST", "/coSpaces", [("callId", "300300")])
-t.match(r"<duplicateCoSpaceId/>", body, "callIds are unique across spaces and access methods")
-st, _, body = m.curl("POST", "/coSpaces/%s/accessMethods" % ids[2], [("scope", "secret")])
-t.match(r'parameter="scope" error="invalidValue"', body, "accessMethod scope enum")
+st, _, body = m.curl("POST", "/coSpaces", [("callId", "300300"), ("passcode", "999")])
+t.match(r"<duplicateCoSpaceId/>", body, "callId+passcode pairs are unique across spaces and access methods")
+st, _, body = m.curl("POST", "/coSpaces/%s/accessMethods" % ids[2], [("callId", "300300"), ("passcode", "777")])
+t.eq(st, 200, "the same callId with another passcode: a second access method (host passcode)")
+st, _, body = m.curl("GET", "/coSpaces/%s/accessMethods" % ids[2])
+t.match(r'<accessMethods total="2">', body, "two access methods on one space")
+st, h, _ = m.curl("POST", "/coSpaces/%s/accessMethods" % ids[2], [("callId", "300300"), ("passcode", "777")])
+t.eq(st, 400, "the same pair again -> 400 duplicateCoSpaceId")
+st, _, body = m.curl("POST", "/coSpaces/%s/accessMethods" % ids[2], [("scope", "public")])
+t.match(r'parameter="scope" error="unrecognised"', body, "accessMethod scope is not supported: refused")
 st, _, body = m.curl("GET", "/coSpaces/%s/accessMethods/%s" % (ids[3], am))
 t.match(r"<accessMethodDoesNotExist/>", body, "accessMethod under the wrong space -> 404")
 st, _, body = m.curl("GET", "/coSpaces/%s" % ids[2])
-t.match(r"<numAccessMethods>1</numAccessMethods>", body, "numAccessMethods")
+t.match(r"<numAccessMethods>2</numAccessMethods>", body, "numAccessMethods")
 
 # callProfiles, webBridges
-st, h, _ = m.curl("POST", "/callProfiles", [("participantLimit", "10"), ("passcodeMode", "timeout")])
+st, h, _ = m.curl("POST", "/callProfiles", [("participantLimit", "10")])
 t.eq(st, 200, "POST callProfile")
 cp = location_id(h)
-st, _, body = m.curl("POST", "/callProfiles", [("passcodeMode", "never")])
-t.match(r'parameter="passcodeMode" error="invalidValue"', body, "passcodeMode enum")
+st, _, body = m.curl("POST", "/callProfiles", [("recordingMode", "manual")])
+t.match(r'parameter="recordingMode" error="unrecognised"', body, "recordingMode is not supported: refused")
+st, _, body = m.curl("POST", "/callProfiles", [("participantLimit", "0")])
+t.match(r'parameter="participantLimit" error="invalidValue"', body, "participantLimit range")
 st, _, _ = m.curl("PUT", "/coSpaces/" + ids[4], [("callProfile", cp)])
 t.eq(st, 200, "a coSpace may reference an existing callProfile")
-st, h, _ = m.curl("POST", "/webBridges", [("url", m.web), ("idEntryMode", "secure"), ("allowWeblinkAccess", "true")])
+st, h, _ = m.curl("POST", "/webBridges", [("url", m.web)])
 t.eq(st, 200, "POST webBridge")
 wb = location_id(h)
 st, _, body = m.curl("GET", "/webBridges/%s/status" % wb)
@@ -191,8 +202,8 @@ st, _, body = m.curl("GET", "/webBridges/%s/status" % location_id(h))
 t.match(r"<status>connectionFailure</status>", body, "a dead web bridge URL -> connectionFailure")
 st, _, body = m.curl("GET", "/system/alarms")
 t.match(r"<type>guestAccountConnectionFailure</type>", body, "... and raises guestAccountConnectionFailure")
-st, _, body = m.curl("POST", "/webBridges", [("idEntryMode", "open")])
-t.match(r'parameter="idEntryMode" error="invalidValue"', body, "idEntryMode enum")
+st, _, body = m.curl("POST", "/webBridges", [("url", m.web), ("idEntryMode", "secure")])
+t.match(r'parameter="idEntryMode" error="unrecognised"', body, "idEntryMode is not supported: refused")
 
 # calls and callLegs (no media yet: created through the API)
 st, _, body = m.curl("GET", "/calls")

@@ -1,6 +1,8 @@
 /* Unit tests: src/meet/schema.c (collections and parameter validation). */
 #include <string.h>
 
+#include <glib.h>
+
 #include "meet/meet-internal.h"
 #include "tap.h"
 
@@ -14,6 +16,59 @@ check(const char *coll, const char *field, const char *value, const char **error
 	return f ? meet_schema_check(f, value, error) : -2;
 }
 
+/* Fields whose effect lives in schema.c's own completion hooks (or, for
+ * turnServers type, whose every vendor value means standard TURN). */
+static const char *const hook_fields[] = { "regenerateSecret", "requireCallId", "secret", "type",
+	NULL };
+
+/* Does some source of src/meet other than schema.c name the field? */
+static int
+consumed(const char *field)
+{
+	GDir *d = g_dir_open(MEET_SRC_DIR, 0, NULL);
+	char *quoted = g_strdup_printf("\"%s\"", field);
+	const char *e;
+	int hit = g_strv_contains(hook_fields, field);
+
+	while (d && !hit && (e = g_dir_read_name(d))) {
+		char *path, *text = NULL;
+		if (!g_str_has_suffix(e, ".c") || !strcmp(e, "schema.c"))
+			continue;
+		path = g_build_filename(MEET_SRC_DIR, e, NULL);
+		if (g_file_get_contents(path, &text, NULL, NULL) && strstr(text, quoted))
+			hit = 1;
+		g_free(text);
+		g_free(path);
+	}
+	if (d)
+		g_dir_close(d);
+	g_free(quoted);
+	return hit;
+}
+
+/* Every field is exactly one of: effective (a module reads it), unsupported
+ * (refused with 400) or effect-pending (a consumer lands this round). */
+static void
+walk_effects(void)
+{
+	const struct meet_coll *c;
+
+	for (size_t i = 0; (c = meet_schema_coll_at(i)); i++) {
+		for (unsigned j = 0; j < c->nfields; j++) {
+			const struct meet_field *f = &c->fields[j];
+			unsigned cls = f->flags & (MEET_F_UNSUPPORTED | MEET_F_EFFECT_PENDING);
+			ok(cls != (MEET_F_UNSUPPORTED | MEET_F_EFFECT_PENDING),
+			   "%s.%s has one effect class", c->name, f->name);
+			if (!cls)
+				ok(consumed(f->name), "%s.%s is read outside the schema (has an effect)",
+				   c->name, f->name);
+			if (cls & MEET_F_UNSUPPORTED)
+				ok(!(f->flags & MEET_F_REQUIRED), "%s.%s unsupported is not required",
+				   c->name, f->name);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -21,6 +76,9 @@ main(void)
 	char long_name[300];
 
 	ok(meet_schema_find("coSpaces") != NULL, "coSpaces");
+	ok(meet_schema_find("cospaces") == meet_schema_find("coSpaces"), "cospaces finds coSpaces");
+	ok(meet_schema_find("COSPACES") == meet_schema_find("coSpaces"), "COSPACES finds coSpaces");
+	walk_effects();
 	ok(meet_schema_find("accessMethods") == NULL, "accessMethods is not top-level");
 	ok(meet_schema_child("coSpaces", "accessMethods") != NULL, "accessMethods under coSpaces");
 	ok(meet_schema_field(meet_schema_find("inboundDialPlanRules"), "resolveTocoSpaces") != NULL,
