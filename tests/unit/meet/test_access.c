@@ -35,7 +35,7 @@ int
 main(void)
 {
 	char *dir = g_dir_make_tmp("meet-access-XXXXXX", NULL), err[256];
-	struct meet_store *st = meet_store_open(dir, err, sizeof(err));
+	struct meet_store *st = meet_store_open(dir, NULL, err, sizeof(err));
 
 	ok(st != NULL, "store");
 	meet_store_begin(st);
