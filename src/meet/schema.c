@@ -104,6 +104,46 @@ static const struct meet_field profile_fields[] = {
 	BOOL("messageBoardEnabled", 0),
 };
 
+/* LDAP (src/meet/ldap.c): one sync = ldapServer + ldapMapping + ldapSource.
+ * Mapping expressions use $attr$ and $attr|'/from/to/'$ (ldap-map.c). */
+static const struct meet_field ldap_server_fields[] = {
+	HOST("address", MEET_F_LIST | MEET_F_FILTER | MEET_F_REQUIRED),
+	INT("portNumber", MEET_F_LIST, 1, 65535),
+	STR("username", 0, 1024),
+	STR("password", MEET_F_WRITEONLY, 256),
+	BOOL("secure", MEET_F_LIST),
+	BOOL("usePagedResults", 0),
+};
+
+static const struct meet_field ldap_mapping_fields[] = {
+	STR("jidMapping", MEET_F_LIST | MEET_F_FILTER, 1024),
+	STR("nameMapping", MEET_F_LIST, 1024),
+	STR("cdrTagMapping", 0, 1024),
+	STR("authenticationIdMapping", 0, 1024),
+	STR("coSpaceNameMapping", 0, 1024),
+	STR("coSpaceUriMapping", 0, 1024),
+	STR("coSpaceSecondaryUriMapping", 0, 1024),
+	STR("coSpaceCallIdMapping", 0, 1024),
+};
+
+static const struct meet_field ldap_source_fields[] = {
+	REF("server", MEET_F_LIST | MEET_F_REQUIRED, "ldapServers"),
+	REF("mapping", MEET_F_LIST | MEET_F_REQUIRED, "ldapMappings"),
+	STR("baseDn", MEET_F_LIST | MEET_F_FILTER | MEET_F_REQUIRED, 1024),
+	STR("filter", MEET_F_LIST, 1024),
+	REF("tenant", 0, "tenants"),
+	BOOL("nonMemberAccess", 0),
+};
+
+/* Users come only from syncs: every field is read-only over the API. */
+static const struct meet_field user_fields[] = {
+	STR("userJid", MEET_F_LIST | MEET_F_FILTER | MEET_F_READONLY, 200),
+	STR("name", MEET_F_LIST | MEET_F_FILTER | MEET_F_READONLY, 200),
+	STR("email", MEET_F_READONLY, 200),
+	STR("cdrTag", MEET_F_READONLY, 100),
+	REF("tenant", MEET_F_READONLY, "tenants"),
+};
+
 /* A random URL-safe secret like the vendor's V_diBH_9ARvojUzOOy38Cg. */
 /* A generated call ID is what a guest types: unguessable, 100000000-999999999. */
 static unsigned
@@ -190,6 +230,10 @@ static const struct meet_coll colls[] = {
 	{ "turnServers", "turnServer", NULL, "turnServerDoesNotExist", FIELDS(turn_fields), complete_turn },
 	{ "webBridges", "webBridge", NULL, "webBridgeDoesNotExist", FIELDS(webbridge_fields), NULL },
 	{ "callProfiles", "callProfile", NULL, "callProfileDoesNotExist", FIELDS(profile_fields), NULL },
+	{ "ldapServers", "ldapServer", NULL, "ldapServerDoesNotExist", FIELDS(ldap_server_fields), NULL },
+	{ "ldapMappings", "ldapMapping", NULL, "ldapMappingDoesNotExist", FIELDS(ldap_mapping_fields), NULL },
+	{ "ldapSources", "ldapSource", NULL, "ldapSourceDoesNotExist", FIELDS(ldap_source_fields), NULL },
+	{ "users", "user", NULL, "userDoesNotExist", FIELDS(user_fields), NULL },
 };
 
 const struct meet_coll *
