@@ -139,6 +139,10 @@ void api_system_status(struct req *r);
 void api_system_alarms(struct req *r);
 void api_system_log(struct req *r);
 
+/* ---- api-ldap.c ------------------------------------------------------------ */
+
+void api_ldap_sync_post(struct req *r);
+
 /* ---- api-probe.c ----------------------------------------------------------- */
 
 void api_probe_turn(struct req *r);

@@ -51,6 +51,7 @@ static const struct route routes[] = {
 	{ "GET", "turnServers/*/status", api_probe_turn, 0 },
 	{ "GET", "webBridges/*/status", api_probe_web, 0 },
 	{ "DELETE", "coSpaces", api_coll_delete_all, 0 },
+	{ "POST", "ldapSyncs", api_ldap_sync_post, 1 },
 	{ "GET", "#", api_coll, 0 },
 	{ "POST", "#", api_coll, 1 },
 	{ "GET", "#/*", api_coll, 0 },

@@ -1,11 +1,11 @@
 /*
  * ldap-map.c: the /ldapMappings expression language ($attr$ and
- * $attr|'/re/rep/'$, see ldap.h).  One bounded parser serves both the
+ * $attr|'/re/rep/'$, see meet-ldap.h).  One bounded parser serves both the
  * check (get == NULL) and the expansion.  Pure; any thread.
  */
 #include <string.h>
 
-#include "meet/ldap.h"
+#include "meet/meet-ldap.h"
 
 struct map_run {
 	const char *p;              /* next unread character */

@@ -16,6 +16,7 @@
 #include "common/plog.h"
 #include "common/sdnotify.h"
 #include "meet/callbridge.h"
+#include "meet/meet-ldap.h"
 #include "meet/link.h"
 #include "meet/meet-internal.h"
 #include "meet/meet.h"
@@ -219,6 +220,7 @@ stop(struct meet_server *srv)
 {
 	meet_metrics_stop(srv);
 	meet_api_stop(srv);
+	meet_ldap_free(srv->ldap);
 	meet_web_stop(srv);
 	meet_cb_free(srv->cb);
 	meet_link_free(srv->link);

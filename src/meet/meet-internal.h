@@ -361,6 +361,7 @@ struct meet_server {
 	struct meet_limit *auth_limit, *guest_limit;
 	struct meet_limit *space_limit;     /* guest failures per space, all addresses */
 	struct meet_metrics *metrics;       /* metrics.c */
+	struct meet_ldap *ldap;             /* ldap.c, made on the first sync */
 };
 
 /* ---- metrics.c (meet_metrics_*): the status listener's /metrics --------- */

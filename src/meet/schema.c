@@ -144,6 +144,17 @@ static const struct meet_field user_fields[] = {
 	REF("tenant", MEET_F_READONLY, "tenants"),
 };
 
+static const char *const sync_states[] = { "notStarted", "started", "complete", "failed", NULL };
+
+/* Made by POST /ldapSyncs (api-ldap.c), advanced by ldap.c. */
+static const struct meet_field ldap_sync_fields[] = {
+	REF("ldapSource", MEET_F_LIST | MEET_F_READONLY, "ldapSources"),
+	ENUM("state", MEET_F_LIST | MEET_F_READONLY, sync_states),
+	INT("numUsersSynced", MEET_F_READONLY, 0, 2147483647L),
+	INT("numUsersRemoved", MEET_F_READONLY, 0, 2147483647L),
+	STR("failureReason", MEET_F_READONLY, 64),
+};
+
 /* A random URL-safe secret like the vendor's V_diBH_9ARvojUzOOy38Cg. */
 /* A generated call ID is what a guest types: unguessable, 100000000-999999999. */
 static unsigned
@@ -234,6 +245,7 @@ static const struct meet_coll colls[] = {
 	{ "ldapMappings", "ldapMapping", NULL, "ldapMappingDoesNotExist", FIELDS(ldap_mapping_fields), NULL },
 	{ "ldapSources", "ldapSource", NULL, "ldapSourceDoesNotExist", FIELDS(ldap_source_fields), NULL },
 	{ "users", "user", NULL, "userDoesNotExist", FIELDS(user_fields), NULL },
+	{ "ldapSyncs", "ldapSync", NULL, "ldapSyncDoesNotExist", FIELDS(ldap_sync_fields), NULL },
 };
 
 const struct meet_coll *

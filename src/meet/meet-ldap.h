@@ -1,5 +1,5 @@
 /*
- * ldap.h: LDAP directory import (ldap.c, api-ldap.c) and the mapping
+ * meet-ldap.h: LDAP directory import (ldap.c, api-ldap.c) and the mapping
  * expressions of /ldapMappings (ldap-map.c).
  */
 #ifndef PORTICO_MEET_LDAP_H
@@ -36,5 +36,27 @@ int meet_ldap_map_check(const char *expr, const char **error);
  * when the entry lacks an attribute used, "resultTooLong". */
 char *meet_ldap_map_expand(const char *expr, meet_ldap_attr_fn get, void *ctx,
 			   const char **error);
+
+/* ---- ldap.c: directory sync (loop thread unless said) ----------------- */
+
+struct meet_server;
+struct meet_ldap;
+typedef struct ldap LDAP;
+
+struct meet_ldap *meet_ldap_new(struct meet_server *srv);
+/* Joins a running worker (bounded by the LDAP timeouts); NULL is fine. */
+void meet_ldap_free(struct meet_ldap *l);
+/* Runs the ldapSyncs object sync_id (its ldapSource property names the
+ * source) after the syncs before it; its state/failureReason/num* follow. */
+void meet_ldap_queue(struct meet_ldap *l, const char *sync_id);
+int meet_ldap_busy(const struct meet_ldap *l);
+/* ldap:// or ldaps:// URI of an ldapServers object; *starttls when
+ * secure on a port other than 636.  New string. */
+char *meet_ldap_uri(GHashTable *server, int *starttls);
+/* Any thread (blocking, bounded): opens uri and simple-binds as dn.  NULL
+ * with *failure ("bindFailure", "connectionFailure", "tlsFailure") and a
+ * new *detail for the log, which never holds the password. */
+LDAP *meet_ldap_connect(const char *uri, int starttls, const char *dn, const char *password,
+			const char **failure, char **detail);
 
 #endif
