@@ -11,6 +11,7 @@
 #include <gnutls/crypto.h>
 
 #include "meet/meet-internal.h"
+#include "meet/meet-ldap.h"
 
 static const char *const layouts[] = { "allEqual", "speakerOnly", "telepresence", "stacked",
 	"allEqualQuarters", "allEqualNinths", "allEqualSixteenths", "allEqualTwentyFifths",
@@ -317,6 +318,10 @@ check_chars(const struct meet_field *f, const char *v)
 		for (const char *p = v; *p; p++)
 			if (!g_ascii_isalnum(*p) && !strchr("._+-", *p))
 				return -1;
+	}
+	if (g_str_has_suffix(f->name, "Mapping")) {
+		const char *err;
+		return meet_ldap_map_check(v, &err);
 	}
 	if (!strcmp(f->name, "secret")) {
 		for (const char *p = v; *p; p++)
