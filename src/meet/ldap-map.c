@@ -121,6 +121,10 @@ map_term(struct map_run *r)
 			r->error = "resultTooLong";
 			return -1;
 		}
+		if (!g_utf8_validate(value, -1, NULL)) {
+			r->error = "badEncoding";
+			return -1;
+		}
 	}
 	if (*r->p == '|') {
 		r->p++;
@@ -146,6 +150,11 @@ map_run(struct map_run *r)
 {
 	if (strlen(r->p) > MEET_LDAP_MAP_MAX) {
 		r->error = "valueTooLong";
+		return -1;
+	}
+	/* GRegex (PCRE2 in UTF mode) must never see invalid UTF-8. */
+	if (!g_utf8_validate(r->p, -1, NULL)) {
+		r->error = "badEncoding";
 		return -1;
 	}
 	while (*r->p) {

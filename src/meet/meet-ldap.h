@@ -28,12 +28,14 @@ typedef const char *(*meet_ldap_attr_fn)(const char *name, void *ctx);
  */
 
 /* 0 when expr is well formed, else -1 and *error names the fault
- * ("unterminatedAttribute", "badAttributeName", "badRegex", "valueTooLong"). */
+ * ("unterminatedAttribute", "badAttributeName", "badRegex", "valueTooLong",
+ * "badEncoding": not UTF-8). */
 int meet_ldap_map_check(const char *expr, const char **error);
 
 /* New string (g_free) with expr expanded against the entry, or NULL and
  * *error set: a malformed expr (as meet_ldap_map_check), "missingAttribute"
- * when the entry lacks an attribute used, "resultTooLong". */
+ * when the entry lacks an attribute used, "resultTooLong", "badEncoding"
+ * for a value that is not UTF-8. */
 char *meet_ldap_map_expand(const char *expr, meet_ldap_attr_fn get, void *ctx,
 			   const char **error);
 

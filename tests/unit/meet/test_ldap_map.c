@@ -1,5 +1,5 @@
 /* test_ldap_map.c: the /ldapMappings expression language (ldap-map.c). */
-#include "meet/ldap.h"
+#include "meet/meet-ldap.h"
 #include "tap.h"
 
 static const char *const entry[][2] = {
@@ -72,6 +72,8 @@ main(void)
 	fails("$uid|'/(/b/'$", "badRegex");
 	fails("$uid|'/a/\\g<x/'$", "badRegex");
 	fails("$nosuch$", "missingAttribute");
+	/* Found by fuzz-meet-ldap-map: PCRE2 crashed on invalid UTF-8. */
+	fails("$cn|'/\377(/x/'$", "badEncoding");
 	g_string_append_c(big, '$');
 	for (int i = 0; i < MEET_LDAP_ATTR_MAX + 1; i++)
 		g_string_append_c(big, 'a');
