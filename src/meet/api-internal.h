@@ -142,6 +142,7 @@ void api_system_log(struct req *r);
 /* ---- api-ldap.c ------------------------------------------------------------ */
 
 void api_ldap_sync_post(struct req *r);
+void api_ldap_users_refuse(struct req *r);
 
 /* ---- api-probe.c ----------------------------------------------------------- */
 

@@ -13,7 +13,7 @@ static const char *const sync_params[] = { "ldapSource", "removeWhenFinished", N
 
 /* New ldapSyncs objects, one per source named (or every source); 0 or -1. */
 static int
-sync_create(struct req *r, const char *source, GPtrArray *made)
+sync_create(struct req *r, const char *source, int remove, GPtrArray *made)
 {
 	struct meet_store *st = r->srv->store;
 	GPtrArray *srcs = source ? NULL : meet_store_list(st, "ldapSources", NULL);
@@ -23,7 +23,8 @@ sync_create(struct req *r, const char *source, GPtrArray *made)
 		char *id = g_uuid_string_random();
 		rc = meet_store_insert(st, "ldapSyncs", id, NULL) |
 		     meet_store_set(st, id, "ldapSource", srcs ? g_ptr_array_index(srcs, i) : source) |
-		     meet_store_set(st, id, "state", "notStarted");
+		     meet_store_set(st, id, "state", "notStarted") |
+		     (remove ? meet_store_set(st, id, "removeWhenFinished", "true") : 0);
 		g_ptr_array_add(made, id);
 	}
 	if (rc == 0)
@@ -35,15 +36,27 @@ sync_create(struct req *r, const char *source, GPtrArray *made)
 	return rc ? -1 : 0;
 }
 
+/* Users come only from syncs: no POST, PUT or DELETE over the API. */
+void
+api_ldap_users_refuse(struct req *r)
+{
+	api_reply_status(r, 405);
+}
+
 void
 api_ldap_sync_post(struct req *r)
 {
 	const char *source = meet_form_get(&r->body, "ldapSource");
+	const char *rm = meet_form_get(&r->body, "removeWhenFinished");
 	GPtrArray *made = g_ptr_array_new_with_free_func(g_free);
 	char *loc;
 
 	if (api_names_check(r, &r->body, sync_params) < 0)
 		goto out;
+	if (rm && strcmp(rm, "true") && strcmp(rm, "false")) {
+		api_reply_param(r, "removeWhenFinished", "invalidValue");
+		goto out;
+	}
 	if (source && (!g_uuid_string_is_valid(source) ||
 		       !meet_store_exists(r->srv->store, "ldapSources", source, NULL))) {
 		api_reply_param(r, "ldapSource", "invalidValue");
@@ -53,7 +66,7 @@ api_ldap_sync_post(struct req *r)
 		api_reply_fail(r, 400, "ldapSourceDoesNotExist");
 		goto out;
 	}
-	if (sync_create(r, source, made) < 0) {
+	if (sync_create(r, source, rm && !strcmp(rm, "true"), made) < 0) {
 		api_reply_fail(r, 503, "databaseNotReady");
 		goto out;
 	}

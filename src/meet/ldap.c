@@ -483,6 +483,21 @@ job_apply(struct meet_ldap *l, struct ldap_job *j)
 	g_hash_table_unref(seen);
 }
 
+/* A sync posted with removeWhenFinished=true goes once it has ended. */
+static void
+sync_finish(struct meet_store *st, const char *sync_id)
+{
+	GHashTable *h = meet_store_get(st, sync_id);
+	const char *rm = h ? g_hash_table_lookup(h, "removeWhenFinished") : NULL;
+
+	if (rm && !strcmp(rm, "true")) {
+		if (meet_store_begin(st) < 0 || meet_store_delete(st, sync_id) < 0 || meet_store_commit(st) < 0)
+			meet_store_rollback(st);
+	}
+	if (h)
+		g_hash_table_unref(h);
+}
+
 static void ldap_next(struct meet_ldap *l);
 
 static gboolean
@@ -504,6 +519,7 @@ ldap_done(gpointer p)
 	} else {
 		job_apply(l, j);
 	}
+	sync_finish(l->srv->store, j->sync_id);
 	job_free(j);
 	ldap_next(l);
 	return G_SOURCE_REMOVE;
@@ -520,6 +536,7 @@ ldap_next(struct meet_ldap *l)
 		if (!j) {
 			meet_event(PLOG_WARN, "LDAP: sync %s failed (%s)", id, failure);
 			sync_state(l->srv->store, id, "failed", failure);
+			sync_finish(l->srv->store, id);
 		} else {
 			sync_state(l->srv->store, id, "started", NULL);
 			l->job = j;

@@ -84,7 +84,26 @@ t.match(r'total="1"', body, "users untouched by a failed sync")
 log = m.read_log()
 t.ok(re.search(r"LDAP: sync .* failed \(bindFailure\)", log) is not None, "log line on bind failure")
 t.ok("wrong-pw-7c1" not in log and ROOT_PW not in log, "no password in the log")
-st, _, body = m.curl("PUT", "/users/x", [("name", "x")])
-t.ok(st in (400, 404), "users are read-only " + str(st))
+st, _, body = m.curl("GET", "/users")
+one = re.search(r'user id="([^"]+)"', body)
+for meth in ("PUT", "DELETE"):
+    st, _, _ = m.curl(meth, "/users/" + (one.group(1) if one else "x"), [("name", "x")] if meth == "PUT" else None)
+    t.eq(st, 405, "users are read-only: " + meth)
+st, _, _ = m.curl("POST", "/users", [("userJid", "eve@example.com")])
+t.eq(st, 405, "users are read-only: POST")
+
+# removeWhenFinished: the sync object goes once it has ended.
+st, h, _ = m.curl("POST", "/ldapSyncs", [("ldapSource", source), ("removeWhenFinished", "true")])
+t.eq(st, 200, "POST ldapSyncs removeWhenFinished=true")
+gone = 0
+for _ in range(600):
+    st, _, _ = m.curl("GET", "/ldapSyncs/" + location_id(h))
+    if st == 404:
+        gone = 1
+        break
+    time.sleep(0.1)
+t.ok(gone, "the finished sync removed itself")
+st, _, body = m.curl("POST", "/ldapSyncs", [("ldapSource", "not-a-uuid")])
+t.eq(st, 400, "unknown ldapSource refused " + body.strip())
 m.stop()
 t.done()
