@@ -23,6 +23,7 @@ static const char *const map_names[MAP_N] = { "jidMapping", "nameMapping",
 struct ldap_user {
 	char *val[MAP_N];           /* expanded mappings, NULL when unmapped */
 	char *email;
+	char *dn;                   /* the entry's DN: whom a sign-in binds as */
 };
 
 /* One sync of one source.  Filled on the loop thread, read by the worker,
@@ -54,6 +55,7 @@ user_free(void *p)
 	for (int i = 0; i < MAP_N; i++)
 		g_free(u->val[i]);
 	g_free(u->email);
+	g_free(u->dn);
 	g_free(u);
 }
 
@@ -160,7 +162,10 @@ job_entry(struct ldap_job *j, LDAP *ld, LDAPMessage *m)
 	BerElement *ber = NULL;
 	struct ldap_user *u = g_new0(struct ldap_user, 1);
 	const char *err;
+	char *dn = ldap_get_dn(ld, m);
 
+	u->dn = dn ? g_strdup(dn) : NULL;
+	ldap_memfree(dn);
 	for (char *a = ldap_first_attribute(ld, m, &ber); a; a = ldap_next_attribute(ld, m, ber)) {
 		struct berval **v = ldap_get_values_len(ld, m, a);
 		if (v && v[0] && v[0]->bv_len <= MEET_LDAP_MAP_OUT_MAX &&
@@ -404,6 +409,7 @@ apply_user(struct meet_store *st, struct ldap_job *j, struct ldap_user *u, GHash
 	rc |= meet_store_set(st, id, "userJid", jid);
 	rc |= set_or_unset(st, id, "name", u->val[MAP_NAME]);
 	rc |= set_or_unset(st, id, "email", u->email);
+	rc |= set_or_unset(st, id, "ldapDn", u->dn);
 	rc |= set_or_unset(st, id, "tenant", j->tenant);
 	if (u->val[MAP_CS_NAME] || u->val[MAP_CS_URI] || u->val[MAP_CS_CALLID]) {
 		GPtrArray *cs = find_owned(st, "coSpaces", "ownerJid", jid, j->source_id);
