@@ -391,6 +391,18 @@ set_or_unset(struct meet_store *st, const char *id, const char *name, const char
 	return v && *v ? meet_store_set(st, id, name, v) : meet_store_unset(st, id, name);
 }
 
+/* What the API does after writing a space (its secret for guest links). */
+static void
+space_complete(struct meet_store *st, const char *sid)
+{
+	const struct meet_coll *c = meet_schema_find("coSpaces");
+	GHashTable *none = g_hash_table_new(g_str_hash, g_str_equal);
+
+	if (c && c->complete)
+		c->complete(st, sid, 0, none);
+	g_hash_table_unref(none);
+}
+
 /* The user's object and auto-created space, made or updated. */
 static int
 apply_user(struct meet_store *st, struct ldap_job *j, struct ldap_user *u, GHashTable *seen)
@@ -423,6 +435,7 @@ apply_user(struct meet_store *st, struct ldap_job *j, struct ldap_user *u, GHash
 		rc |= set_or_unset(st, sid, "uri", u->val[MAP_CS_URI]);
 		rc |= set_or_unset(st, sid, "callId", u->val[MAP_CS_CALLID]);
 		rc |= set_or_unset(st, sid, "tenant", j->tenant);
+		space_complete(st, sid);
 		g_free(sid);
 	}
 out:

@@ -60,6 +60,7 @@ st, _, body = m.curl("GET", "/coSpaces/" + (uid.group(1) if uid else "x"))
 t.match(r"<callId>884001</callId>", body, "call ID from the regex rewrite")
 t.match(r"<ownerJid>alice@example.com</ownerJid>", body, "space owned by alice")
 t.match(r"<uri>alice.space</uri>", body, "space URI from the mapping")
+t.match(r"<secret>[A-Za-z0-9_-]{22}</secret>", body, "synced space has a guest-link secret")
 
 # Directory changes: alice renamed, bob leaves.
 ds.modify("dn: uid=alice,ou=people,%s\nchangetype: modify\nreplace: cn\ncn: Alice Bernard\n" % SUFFIX)
