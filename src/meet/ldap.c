@@ -391,6 +391,29 @@ set_or_unset(struct meet_store *st, const char *id, const char *name, const char
 	return v && *v ? meet_store_set(st, id, name, v) : meet_store_unset(st, id, name);
 }
 
+/* URIs and call IDs stay unique, as the API keeps them: a value another
+ * space or access method holds is not given to this one (logged). */
+static int
+set_unique(struct meet_store *st, const char *sid, const char *name, const char *v)
+{
+	static const char *const colls[] = { "coSpaces", "accessMethods", NULL };
+	const char *const names[] = { name, NULL };
+	GPtrArray *hits;
+	int taken = 0;
+
+	if (!v || !*v)
+		return meet_store_unset(st, sid, name);
+	hits = meet_store_find(st, colls, names, v);
+	for (guint i = 0; i < hits->len; i++)
+		taken |= strcmp(g_ptr_array_index(hits, i), sid) != 0;
+	g_ptr_array_unref(hits);
+	if (taken) {
+		meet_event(PLOG_WARN, "LDAP: %s \"%s\" for space %s is already in use: not set", name, v, sid);
+		return 0;
+	}
+	return meet_store_set(st, sid, name, v);
+}
+
 /* What the API does after writing a space (its secret for guest links). */
 static void
 space_complete(struct meet_store *st, const char *sid)
@@ -432,8 +455,8 @@ apply_user(struct meet_store *st, struct ldap_job *j, struct ldap_user *u, GHash
 			      meet_store_set(st, sid, "ldapSource", j->source_id) |
 			      meet_store_set(st, sid, "ownerJid", jid);
 		rc |= set_or_unset(st, sid, "name", u->val[MAP_CS_NAME]);
-		rc |= set_or_unset(st, sid, "uri", u->val[MAP_CS_URI]);
-		rc |= set_or_unset(st, sid, "callId", u->val[MAP_CS_CALLID]);
+		rc |= set_unique(st, sid, "uri", u->val[MAP_CS_URI]);
+		rc |= set_unique(st, sid, "callId", u->val[MAP_CS_CALLID]);
 		rc |= set_or_unset(st, sid, "tenant", j->tenant);
 		space_complete(st, sid);
 		g_free(sid);

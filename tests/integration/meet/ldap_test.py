@@ -13,6 +13,8 @@ procs = Procs()
 ds = Slapd(procs)
 ds.add_person("alice", "Alice Martin", "alice-pw", "employeeNumber: 4001\n")
 ds.add_person("bob", "Bob Durand", "bob-pw", "employeeNumber: 4002\n")
+# carol's call ID mapping collides with alice's: she gets no call ID.
+ds.add_person("carol", "Carol Petit", "carol-pw", "employeeNumber: 4001\n")
 m = Meet(procs).start()
 
 
@@ -49,9 +51,11 @@ source = post("/ldapSources", [("server", server), ("mapping", mapping), ("baseD
 
 state, body = wait_sync(post("/ldapSyncs", [("ldapSource", source)]))
 t.eq(state, "complete", "first sync completes " + body)
-t.match(r"<numUsersSynced>2</numUsersSynced>", body, "two users synced")
+t.match(r"<numUsersSynced>3</numUsersSynced>", body, "three users synced")
 st, _, body = m.curl("GET", "/users")
-t.match(r'total="2"', body, "two users listed")
+t.match(r'total="3"', body, "three users listed")
+st, _, cbody = m.curl("GET", "/coSpaces?filter=carol")
+t.ok("carol.space" in cbody and "<callId>" not in cbody, "a call ID already in use is not given twice", cbody)
 t.match(r"alice@example.com", body, "alice's JID")
 st, _, body = m.curl("GET", "/coSpaces?filter=alice")
 t.match(r"<name>Alice Martin(&apos;|')s space</name>", body, "alice's space named from the mapping " + body)
@@ -65,9 +69,10 @@ t.match(r"<secret>[A-Za-z0-9_-]{22}</secret>", body, "synced space has a guest-l
 # Directory changes: alice renamed, bob leaves.
 ds.modify("dn: uid=alice,ou=people,%s\nchangetype: modify\nreplace: cn\ncn: Alice Bernard\n" % SUFFIX)
 ds.delete("uid=bob,ou=people," + SUFFIX)
+ds.delete("uid=carol,ou=people," + SUFFIX)
 state, body = wait_sync(post("/ldapSyncs", []))
 t.eq(state, "complete", "resync completes " + body)
-t.match(r"<numUsersRemoved>1</numUsersRemoved>", body, "one user removed")
+t.match(r"<numUsersRemoved>2</numUsersRemoved>", body, "two users removed")
 st, _, body = m.curl("GET", "/users")
 t.ok('total="1"' in body and "bob@" not in body, "bob is gone", body)
 st, _, body = m.curl("GET", "/coSpaces")
