@@ -156,6 +156,11 @@ void api_system_cdr_get(struct req *r);
 void api_system_cdr_put(struct req *r);
 void api_system_licensing(struct req *r);
 
+/* ---- api-ldap.c ------------------------------------------------------------ */
+
+void api_ldap_sync_post(struct req *r);
+void api_ldap_users_refuse(struct req *r);
+
 /* ---- api-probe.c ----------------------------------------------------------- */
 
 void api_probe_turn(struct req *r);

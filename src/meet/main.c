@@ -17,6 +17,7 @@
 #include "common/sdnotify.h"
 #include "meet/callbridge.h"
 #include "meet/cdr.h"
+#include "meet/meet-ldap.h"
 #include "meet/link.h"
 #include "meet/meet-internal.h"
 #include "meet/meet.h"
@@ -236,6 +237,7 @@ stop(struct meet_server *srv)
 {
 	meet_metrics_stop(srv);
 	meet_api_stop(srv);
+	meet_ldap_free(srv->ldap);
 	meet_web_stop(srv);
 	meet_cb_free(srv->cb);
 	meet_cdr_free(srv->cdr);

@@ -408,6 +408,7 @@ struct meet_server {
 	struct meet_metrics *metrics;       /* metrics.c */
 	struct meet_cdr *cdr;               /* cdr.c */
 	struct meet_cluster *cluster;       /* cluster.c: this node's heartbeat */
+	struct meet_ldap *ldap;             /* ldap.c, made on the first sync */
 };
 
 /* ---- cluster.c (meet_cluster_*): node registration and heartbeat -------- */

@@ -11,6 +11,7 @@
 #include <gnutls/crypto.h>
 
 #include "meet/meet-internal.h"
+#include "meet/meet-ldap.h"
 
 static const char *const layouts[] = { "allEqual", "speakerOnly", "telepresence", "stacked",
 	"allEqualQuarters", "allEqualNinths", "allEqualSixteenths", "allEqualTwentyFifths",
@@ -134,6 +135,57 @@ static const struct meet_field tenant_fields[] = {
 	REF("callProfile", MEET_F_EFFECT_PENDING, "callProfiles"),
 };
 
+/* LDAP (src/meet/ldap.c): one sync = ldapServer + ldapMapping + ldapSource.
+ * Mapping expressions use $attr$ and $attr|'/from/to/'$ (ldap-map.c). */
+static const struct meet_field ldap_server_fields[] = {
+	HOST("address", MEET_F_LIST | MEET_F_FILTER | MEET_F_REQUIRED),
+	INT("portNumber", MEET_F_LIST, 1, 65535),
+	STR("username", 0, 1024),
+	STR("password", MEET_F_WRITEONLY, 256),
+	BOOL("secure", MEET_F_LIST),
+	BOOL("usePagedResults", 0),
+};
+
+static const struct meet_field ldap_mapping_fields[] = {
+	STR("jidMapping", MEET_F_LIST | MEET_F_FILTER, 1024),
+	STR("nameMapping", MEET_F_LIST, 1024),
+	STR("cdrTagMapping", 0, 1024),
+	STR("authenticationIdMapping", 0, 1024),
+	STR("coSpaceNameMapping", 0, 1024),
+	STR("coSpaceUriMapping", 0, 1024),
+	STR("coSpaceSecondaryUriMapping", 0, 1024),
+	STR("coSpaceCallIdMapping", 0, 1024),
+};
+
+static const struct meet_field ldap_source_fields[] = {
+	REF("server", MEET_F_LIST | MEET_F_REQUIRED, "ldapServers"),
+	REF("mapping", MEET_F_LIST | MEET_F_REQUIRED, "ldapMappings"),
+	STR("baseDn", MEET_F_LIST | MEET_F_FILTER | MEET_F_REQUIRED, 1024),
+	STR("filter", MEET_F_LIST, 1024),
+	REF("tenant", 0, "tenants"),
+	BOOL("nonMemberAccess", 0),
+};
+
+/* Users come only from syncs: every field is read-only over the API. */
+static const struct meet_field user_fields[] = {
+	STR("userJid", MEET_F_LIST | MEET_F_FILTER | MEET_F_READONLY, 200),
+	STR("name", MEET_F_LIST | MEET_F_FILTER | MEET_F_READONLY, 200),
+	STR("email", MEET_F_READONLY, 200),
+	STR("cdrTag", MEET_F_READONLY, 100),
+	REF("tenant", MEET_F_READONLY, "tenants"),
+};
+
+static const char *const sync_states[] = { "notStarted", "started", "complete", "failed", NULL };
+
+/* Made by POST /ldapSyncs (api-ldap.c), advanced by ldap.c. */
+static const struct meet_field ldap_sync_fields[] = {
+	REF("ldapSource", MEET_F_LIST | MEET_F_READONLY, "ldapSources"),
+	ENUM("state", MEET_F_LIST | MEET_F_READONLY, sync_states),
+	INT("numUsersSynced", MEET_F_READONLY, 0, 2147483647L),
+	INT("numUsersRemoved", MEET_F_READONLY, 0, 2147483647L),
+	STR("failureReason", MEET_F_READONLY, 64),
+};
+
 /* A random URL-safe secret like the vendor's V_diBH_9ARvojUzOOy38Cg. */
 /* A generated call ID is what a guest types: unguessable, 100000000-999999999. */
 static unsigned
@@ -223,6 +275,11 @@ static const struct meet_coll colls[] = {
 	{ "callLegProfiles", "callLegProfile", NULL, "callLegProfileDoesNotExist",
 	  FIELDS(leg_profile_fields), NULL },
 	{ "tenants", "tenant", NULL, "tenantDoesNotExist", FIELDS(tenant_fields), NULL },
+	{ "ldapServers", "ldapServer", NULL, "ldapServerDoesNotExist", FIELDS(ldap_server_fields), NULL },
+	{ "ldapMappings", "ldapMapping", NULL, "ldapMappingDoesNotExist", FIELDS(ldap_mapping_fields), NULL },
+	{ "ldapSources", "ldapSource", NULL, "ldapSourceDoesNotExist", FIELDS(ldap_source_fields), NULL },
+	{ "users", "user", NULL, "userDoesNotExist", FIELDS(user_fields), NULL },
+	{ "ldapSyncs", "ldapSync", NULL, "ldapSyncDoesNotExist", FIELDS(ldap_sync_fields), NULL },
 };
 
 /* Top-level collection by name, ASCII case-insensitive (vendor paths are). */
@@ -302,6 +359,10 @@ check_chars(const struct meet_field *f, const char *v)
 		for (const char *p = v; *p; p++)
 			if (!g_ascii_isalnum(*p) && !strchr("._+-", *p))
 				return -1;
+	}
+	if (g_str_has_suffix(f->name, "Mapping")) {
+		const char *err;
+		return meet_ldap_map_check(v, &err);
 	}
 	if (!strcmp(f->name, "secret")) {
 		for (const char *p = v; *p; p++)
