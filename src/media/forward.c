@@ -77,14 +77,20 @@ forward_rtp(struct media_peer *p, enum media_kind kind, const uint8_t *b, size_t
 		struct media_peer *q = g_ptr_array_index(p->room->peers, i);
 		struct mline *m;
 		int len = (int)n;
-		if (q == p || !q->secure || !(m = media_neg_mline_for(q, p->id, kind)) ||
-		    !m->negotiated)
+		if (q == p || !(m = media_neg_mline_for(q, p->id, kind)))
 			continue;
+		if (!q->secure || !m->negotiated) {
+			media_peer_count(q, 1, n);      /* due, not deliverable yet */
+			continue;
+		}
 		/* SRTP keys differ per leg, so each leg gets its own copy. */
 		memcpy(buf, b, n);
-		if (srtp_protect(q->srtp_out, buf, &len) != srtp_err_status_ok)
+		if (srtp_protect(q->srtp_out, buf, &len) != srtp_err_status_ok) {
+			media_peer_count(q, 1, n);
 			continue;
+		}
 		media_ice_send(q, buf, (size_t)len);
+		media_peer_count(q, 0, n);
 		q->tx_bytes[kind] += n;
 		q->tx_packets[kind]++;
 	}
@@ -110,8 +116,10 @@ media_fwd_rtp_plain(struct media_peer *p, uint8_t *b, size_t n)
 	struct mtrack *t;
 
 	if (n > MEDIA_MAX_PACKET || media_rtp_parse(b, n, MEDIA_EXT_AUDIO_LEVEL, &r) < 0 ||
-	    kind_of(r.pt, &kind) < 0)
+	    kind_of(r.pt, &kind) < 0) {
+		media_peer_count(p, 1, n);
 		return;
+	}
 	t = &p->pub[kind];
 	if (t->ssrc != r.ssrc || t->pt != r.pt) {
 		/* First packet of a source (or codec) the answer did not declare. */
@@ -132,8 +140,10 @@ media_fwd_rtp_plain(struct media_peer *p, uint8_t *b, size_t n)
 void
 media_fwd_rtp(struct media_peer *p, uint8_t *b, int len)
 {
-	if (srtp_unprotect(p->srtp_in, b, &len) != srtp_err_status_ok)
+	if (srtp_unprotect(p->srtp_in, b, &len) != srtp_err_status_ok) {
+		media_peer_count(p, 1, (size_t)(len > 0 ? len : 0));
 		return;
+	}
 	media_fwd_rtp_plain(p, b, (size_t)len);
 }
 

@@ -46,6 +46,9 @@ struct media_peer_env {
 	unsigned worker;
 	void (*emit)(void *emit_ctx, const struct media_event *ev);
 	void *emit_ctx;
+	/* The worker's share of media_engine_counters: written by this
+	 * worker only (atomic adds), read by the control thread. */
+	struct media_fwd_counters *totals;
 };
 
 /*
@@ -151,6 +154,7 @@ struct media_peer {
 	uint32_t remb_min;          /* as a publisher: lowest receiver estimate, 0 = none */
 	gint64 remb_at;
 	struct mdownlink down;      /* as a receiver: what it reports */
+	struct media_fwd_counters fwd;  /* forwarded to it, dropped (media.h) */
 };
 
 /* ---- small helpers every file of the layer uses ------------------------- */
@@ -169,6 +173,26 @@ media_peer_emit_text(struct media_peer *p, enum media_event_type type, const cha
 	struct media_event ev = { .type = type, .text = text };
 
 	media_peer_emit(p, &ev);
+}
+
+/* Counts n bytes forwarded to p (dropped = 0) or dropped, in p's counters
+ * and its worker's totals. */
+static inline void
+media_peer_count(struct media_peer *p, int dropped, size_t n)
+{
+	struct media_fwd_counters *t = p->env->totals;
+
+	if (dropped) {
+		p->fwd.dropped_packets++;
+		p->fwd.dropped_bytes += n;
+	} else {
+		p->fwd.packets++;
+		p->fwd.bytes += n;
+	}
+	if (!t)
+		return;
+	__atomic_add_fetch(dropped ? &t->dropped_packets : &t->packets, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(dropped ? &t->dropped_bytes : &t->bytes, n, __ATOMIC_RELAXED);
 }
 
 /* The first failure is reported; later ones are the same failure. */

@@ -175,6 +175,7 @@ media_stats_tick(struct media_peer *p, double secs)
 	tx_stats(p, MEDIA_AUDIO, &st.tx_audio, "opus", secs, 48000);
 	tx_stats(p, MEDIA_VIDEO, &st.tx_video, tx_video_codec(p), secs, 90000);
 	downlink_stats(p, &st.downlink);
+	st.fwd = p->fwd;
 	st.encrypted = p->secure;
 	g_strlcpy(st.srtp_profile, p->profile, sizeof(st.srtp_profile));
 	g_strlcpy(st.pair, p->pair, sizeof(st.pair));

@@ -92,6 +92,16 @@ test_keyframes(struct media_peer *p, struct media_peer *q)
 	ok(!q->pub[MEDIA_VIDEO].last_pli && !p->tx_packets[0], "SDES: no entry, ignored");
 }
 
+static uint64_t
+r_dropped(struct tp_world *w)
+{
+	uint64_t n = 0;
+
+	for (guint i = 2; i < w->room.peers->len; i++)
+		n += ((struct media_peer *)g_ptr_array_index(w->room.peers, i))->fwd.dropped_packets;
+	return n;
+}
+
 static void
 test_rtp(struct tp_world *w, struct media_peer *p, struct media_peer *q)
 {
@@ -122,6 +132,12 @@ test_rtp(struct tp_world *w, struct media_peer *p, struct media_peer *q)
 	is_int(p->pub[MEDIA_AUDIO].packets + p->pub[MEDIA_VIDEO].packets, 3, "foreign payload type dropped");
 	media_fwd_rtp_plain(p, opus, 5);
 	is_int(p->pub[MEDIA_AUDIO].packets, 2, "truncated packet dropped");
+	is_int(p->fwd.dropped_packets, 2, "foreign and truncated packets counted as dropped by the publisher");
+	is_int(p->fwd.dropped_bytes, sizeof(other) + 5, "... with their bytes");
+	ok(q->fwd.dropped_packets >= 2 && !q->fwd.packets,
+	   "copies due to a receiver whose m-line is not negotiated: dropped, not forwarded");
+	is_int(w->totals.dropped_packets, p->fwd.dropped_packets + q->fwd.dropped_packets +
+	       r_dropped(w), "the worker's totals add every peer's drops");
 }
 
 int
