@@ -21,6 +21,7 @@ struct media_engine;
 struct mworker {
 	struct media_engine *e;
 	struct media_peer_env env;  /* what its peers see; set before the thread starts */
+	struct media_fwd_counters totals;  /* env.totals: atomic adds by the worker */
 	unsigned index;
 	GThread *thread;
 	GMainContext *ctx;
@@ -318,7 +319,8 @@ worker_start(struct media_engine *e, unsigned i)
 	w->index = i;
 	w->ctx = g_main_context_new();
 	w->env = (struct media_peer_env){ .cfg = &e->cfg, .cert = &e->cert, .ctx = w->ctx,
-					  .worker = i, .emit = engine_emit, .emit_ctx = e };
+					  .worker = i, .emit = engine_emit, .emit_ctx = e,
+					  .totals = &w->totals };
 	w->loop = g_main_loop_new(w->ctx, FALSE);
 	w->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, peer_destroy_cb);
 	w->rooms = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, room_free);
@@ -394,6 +396,19 @@ media_engine_free(struct media_engine *e)
 }
 
 /* ---- the control thread's API ------------------------------------------------------ */
+
+void
+media_engine_counters(struct media_engine *e, struct media_fwd_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; e && i < e->nw; i++) {
+		struct media_fwd_counters *t = &e->w[i].totals;
+		out->packets += __atomic_load_n(&t->packets, __ATOMIC_RELAXED);
+		out->bytes += __atomic_load_n(&t->bytes, __ATOMIC_RELAXED);
+		out->dropped_packets += __atomic_load_n(&t->dropped_packets, __ATOMIC_RELAXED);
+		out->dropped_bytes += __atomic_load_n(&t->dropped_bytes, __ATOMIC_RELAXED);
+	}
+}
 
 static struct mworker *
 worker_of(struct media_engine *e, uint32_t peer)

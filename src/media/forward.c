@@ -68,8 +68,85 @@ track_update(struct mtrack *t, const struct media_rtp *r, size_t n, uint32_t rat
 	t->bytes += n;
 }
 
+/* PLI for one SSRC of publisher p's video (a simulcast layer), sharing
+ * the track's rate limit. */
+void
+media_fwd_pli_ssrc(struct media_peer *p, uint32_t ssrc)
+{
+	uint8_t b[12];
+	gint64 now = g_get_monotonic_time();
+	struct mtrack *t = &p->pub[MEDIA_VIDEO];
+
+	if (!ssrc || now - t->last_pli < MEDIA_PLI_MIN_USEC)
+		return;
+	t->last_pli = now;
+	if (media_rtcp_pli(b, sizeof(b), p->own_ssrc, ssrc) > 0)
+		media_fwd_send_rtcp(p, b, sizeof(b));
+}
+
+/* ---- simulcast ------------------------------------------------------------- */
+
+/* The level (0 = lowest rate) of layer slot i of publisher p. */
+static unsigned
+layer_level(const struct media_peer *p, unsigned slot)
+{
+	for (unsigned j = 0; j < p->nlayers; j++)
+		if (p->rank[j] == slot)
+			return j;
+	return 0;
+}
+
+/* The layer slot of an SSRC of p's video: 0 is the declared track; a
+ * new SSRC of the same codec while the declared one flows (within 1 s)
+ * is one more simulcast layer.  -1 when it is a new source instead, -2
+ * when it would be a fourth layer. */
+static int
+layer_slot(struct media_peer *p, const struct media_rtp *r, gint64 now)
+{
+	struct mtrack *t = &p->pub[MEDIA_VIDEO];
+
+	if (r->ssrc == t->ssrc)
+		return 0;
+	for (unsigned i = 1; i < p->nlayers; i++)
+		if (p->layer[i].ssrc == r->ssrc)
+			return (int)i;
+	if (!t->ssrc || r->pt != t->pt || !p->layer[0].last_at ||
+	    now - p->layer[0].last_at > G_USEC_PER_SEC)
+		return -1;
+	if (p->nlayers >= MEDIA_SIM_LAYERS)
+		return -2;
+	if (p->nlayers == 0)
+		p->nlayers = 1;
+	memset(&p->layer[p->nlayers], 0, sizeof(p->layer[0]));
+	p->layer[p->nlayers].ssrc = r->ssrc;
+	p->rank[p->nlayers] = p->nlayers;
+	return (int)p->nlayers++;
+}
+
+/* A simulcast packet for receiver q's m-line m (b is q's copy): 1 when it
+ * goes to q, rewritten as q's one stream. */
+static int
+sim_for(struct media_peer *p, struct mline *m, int level, int key, uint8_t *b, size_t n)
+{
+	struct media_rtp r;
+
+	if (!m->sim.ssrc) {
+		m->sim.ssrc = m->sdp.ssrc;
+		m->sim.target = 0;
+	}
+	if (media_rtp_parse(b, n, 0, &r) < 0)
+		return 0;
+	if (media_sim_rewrite(&m->sim, (unsigned)level, &r, key, b, n))
+		return 1;
+	if ((unsigned)level == m->sim.target && !key)
+		media_fwd_pli_ssrc(p, p->layer[p->rank[m->sim.target]].ssrc);
+	return 0;
+}
+
+/* level: the packet's simulcast level, -1 when p sends one layer. */
 static void
-forward_rtp(struct media_peer *p, enum media_kind kind, const uint8_t *b, size_t n)
+forward_rtp(struct media_peer *p, enum media_kind kind, const uint8_t *b, size_t n, int level,
+	    int key)
 {
 	uint8_t buf[MEDIA_MAX_PACKET + SRTP_MAX_TRAILER_LEN];
 
@@ -77,14 +154,22 @@ forward_rtp(struct media_peer *p, enum media_kind kind, const uint8_t *b, size_t
 		struct media_peer *q = g_ptr_array_index(p->room->peers, i);
 		struct mline *m;
 		int len = (int)n;
-		if (q == p || !q->secure || !(m = media_neg_mline_for(q, p->id, kind)) ||
-		    !m->negotiated)
+		if (q == p || !(m = media_neg_mline_for(q, p->id, kind)))
 			continue;
+		if (!q->secure || !m->negotiated) {
+			media_peer_count(q, 1, n);      /* due, not deliverable yet */
+			continue;
+		}
 		/* SRTP keys differ per leg, so each leg gets its own copy. */
 		memcpy(buf, b, n);
-		if (srtp_protect(q->srtp_out, buf, &len) != srtp_err_status_ok)
+		if (level >= 0 && !sim_for(p, m, level, key, buf, n))
+			continue;               /* not its layer: by choice, not a drop */
+		if (srtp_protect(q->srtp_out, buf, &len) != srtp_err_status_ok) {
+			media_peer_count(q, 1, n);
 			continue;
+		}
 		media_ice_send(q, buf, (size_t)len);
+		media_peer_count(q, 0, n);
 		q->tx_bytes[kind] += n;
 		q->tx_packets[kind]++;
 	}
@@ -108,12 +193,33 @@ media_fwd_rtp_plain(struct media_peer *p, uint8_t *b, size_t n)
 	struct media_rtp r;
 	enum media_kind kind;
 	struct mtrack *t;
+	gint64 now = g_get_monotonic_time();
+	uint32_t w, h;
+	int slot, key = 0;
 
 	if (n > MEDIA_MAX_PACKET || media_rtp_parse(b, n, MEDIA_EXT_AUDIO_LEVEL, &r) < 0 ||
-	    kind_of(r.pt, &kind) < 0)
+	    kind_of(r.pt, &kind) < 0) {
+		media_peer_count(p, 1, n);
 		return;
+	}
+	if (kind == MEDIA_VIDEO && (slot = layer_slot(p, &r, now)) != 0) {
+		if (slot == -2) {
+			media_peer_count(p, 1, n);
+			return;
+		}
+		if (slot > 0) {
+			struct mlayer *l = &p->layer[slot];
+			l->bytes += n;
+			l->last_at = now;
+			key = r.pt == MEDIA_PT_VP8 && media_rtp_vp8_keyframe(b + r.hdrlen, r.plen, &w, &h);
+			forward_rtp(p, kind, b, n, (int)layer_level(p, (unsigned)slot), key);
+			return;
+		}
+	}
 	t = &p->pub[kind];
 	if (t->ssrc != r.ssrc || t->pt != r.pt) {
+		if (kind == MEDIA_VIDEO)
+			p->nlayers = 0;         /* a new source: its layers start over */
 		/* First packet of a source (or codec) the answer did not declare. */
 		media_peer_track_reset(t, r.ssrc, r.pt);
 		media_neg_room_all(p->room, NULL);
@@ -123,18 +229,27 @@ media_fwd_rtp_plain(struct media_peer *p, uint8_t *b, size_t n)
 		t->level_min = r.level;
 	if (kind == MEDIA_VIDEO) {
 		t->frames += (uint32_t)r.marker;
-		if (r.pt == MEDIA_PT_VP8)
-			media_rtp_vp8_keyframe(b + r.hdrlen, r.plen, &t->width, &t->height);
+		if (r.pt == MEDIA_PT_VP8 && media_rtp_vp8_keyframe(b + r.hdrlen, r.plen, &w, &h)) {
+			t->width = w;
+			t->height = h;
+			key = 1;
+		}
+		p->layer[0].ssrc = t->ssrc;
+		p->layer[0].bytes += n;
+		p->layer[0].last_at = now;
 	}
 	if (!(p->fwd_off & (kind == MEDIA_AUDIO ? MEDIA_FWD_AUDIO : MEDIA_FWD_VIDEO)))
-		forward_rtp(p, kind, b, n);
+		forward_rtp(p, kind, b, n, kind == MEDIA_VIDEO && p->nlayers > 1 ? (int)layer_level(p, 0) : -1,
+			    key);
 }
 
 void
 media_fwd_rtp(struct media_peer *p, uint8_t *b, int len)
 {
-	if (srtp_unprotect(p->srtp_in, b, &len) != srtp_err_status_ok)
+	if (srtp_unprotect(p->srtp_in, b, &len) != srtp_err_status_ok) {
+		media_peer_count(p, 1, (size_t)(len > 0 ? len : 0));
 		return;
+	}
 	media_fwd_rtp_plain(p, b, (size_t)len);
 }
 
@@ -170,8 +285,9 @@ take_reports(struct media_peer *p, const struct media_rtcp *c)
 }
 
 /* A receiver's bandwidth estimate: kept as its downlink estimate, and the
- * publishers it names keep the lowest recent one, so their encoders follow
- * the worst receiver (stats.c). */
+ * publishers it names keep the lowest and the highest recent one: a
+ * single-layer publisher's encoder follows the lowest, a simulcast one's
+ * the highest (each receiver then gets the layer it affords; stats.c). */
 static void
 take_remb(struct media_peer *p, const struct media_rtcp *c)
 {
@@ -191,6 +307,10 @@ take_remb(struct media_peer *p, const struct media_rtcp *c)
 		if (!q->remb_min || bitrate < q->remb_min || now - q->remb_at > MEDIA_REMB_MAX_AGE_USEC) {
 			q->remb_min = bitrate;
 			q->remb_at = now;
+		}
+		if (bitrate > q->remb_max || now - q->remb_max_at > MEDIA_REMB_MAX_AGE_USEC) {
+			q->remb_max = bitrate;
+			q->remb_max_at = now;
 		}
 	}
 }

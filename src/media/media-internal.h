@@ -184,6 +184,42 @@ struct media_twcc {
 int media_twcc_parse(const struct media_rtcp *p, struct media_twcc *fb, struct media_twcc_pkt *out,
 		     unsigned max);
 
+/* ---- simulcast.c -------------------------------------------------------- */
+
+#define MEDIA_SIM_LAYERS 3
+#define MEDIA_SIM_MIN_BPS 100000u      /* the estimate's floor */
+#define MEDIA_SIM_START_BPS 300000u    /* before any feedback */
+#define MEDIA_SIM_TS_GAP 3000u         /* 90 kHz ticks between the last frame
+                                        * of a layer and the first of the next */
+
+/* The highest layer (0 = lowest) whose bitrate (0 = unknown, skipped)
+ * fits in 85 % of estimate_bps; layer 0 when none does. */
+unsigned media_sim_pick(const uint32_t *layer_bps, unsigned n, uint32_t estimate_bps);
+/* The next interval's downlink estimate from the current one (0 = none
+ * yet), the receiver's REMB (0 = none: no ceiling) and the interval's loss
+ * share 0..1 (simulcast.c describes the rule). */
+uint32_t media_sim_estimate(uint32_t current, uint32_t remb_bps, double loss);
+
+/* One receiver's view of one simulcast publisher.  Set ssrc (what the
+ * receiver's m-line declares) and target; zero the rest. */
+struct media_sim_out {
+	uint32_t ssrc;
+	unsigned target;            /* layer wanted; the caller sets it */
+	unsigned layer;             /* layer being sent */
+	int started, have_last;
+	uint16_t seq_off, pid_off, last_seq, last_pid;
+	uint32_t ts_off, last_ts;
+	unsigned switches;
+};
+
+/* Packet r (parsed from b, n bytes, of the given layer): 1 when it is for
+ * this receiver, then b is rewritten in place (SSRC, sequence number,
+ * timestamp, VP8 picture ID); 0 when it is not (another layer, or the
+ * target's packets before its key frame).  keyframe: the packet starts a
+ * key frame. */
+int media_sim_rewrite(struct media_sim_out *o, unsigned layer, const struct media_rtp *r, int keyframe,
+		      uint8_t *b, size_t n);
+
 /* ---- dtls.c ------------------------------------------------------------- */
 
 #include <gnutls/gnutls.h>

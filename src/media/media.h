@@ -70,9 +70,23 @@ struct media_downlink_stats {
 	double twcc_loss_percent;   /* reported lost, last interval with feedback */
 };
 
+/* What the SFU forwarded and dropped, RTP packets and their bytes (before
+ * SRTP).  Forwarded: copies sent to receivers.  Dropped: packets received
+ * and not usable (SRTP or parse failure, unknown payload type), and copies
+ * due to a receiver that were not sent (its m-line not yet negotiated,
+ * SRTP failure, a simulcast layer switch waiting for its key frame).
+ * Layers a receiver was not given by choice are neither. */
+struct media_fwd_counters {
+	uint64_t packets, bytes;
+	uint64_t dropped_packets, dropped_bytes;
+};
+
 struct media_stats {
 	struct media_dir_stats rx_audio, tx_audio, rx_video, tx_video;
 	struct media_downlink_stats downlink;
+	struct media_fwd_counters fwd;  /* since the peer joined: sent to it, and
+	                                 * dropped of its own and of copies due to it */
+	unsigned video_layer;           /* simulcast layer it receives (0 = lowest) */
 	int encrypted;              /* DTLS-SRTP established */
 	char srtp_profile[32];
 	char pair[96];              /* "relay 10.0.0.1:24001 <-> ..." */
@@ -111,6 +125,10 @@ struct media_engine *media_engine_new(const struct media_config *cfg, media_even
 /* Stops the workers (every peer torn down, agents freed) and frees.  No
  * callback runs after this returns. */
 void media_engine_free(struct media_engine *e);
+
+/* The SFU's forwarding counters since the engine started, every peer and
+ * call, gone ones included (read with atomic loads; workers keep adding). */
+void media_engine_counters(struct media_engine *e, struct media_fwd_counters *out);
 
 /* A participant joins room.  peer is the caller's unique non-zero id; label
  * names its stream in other peers' SDP (msid, [A-Za-z0-9-]).  turn[n] are

@@ -46,6 +46,9 @@ struct media_peer_env {
 	unsigned worker;
 	void (*emit)(void *emit_ctx, const struct media_event *ev);
 	void *emit_ctx;
+	/* The worker's share of media_engine_counters: written by this
+	 * worker only (atomic adds), read by the control thread. */
+	struct media_fwd_counters *totals;
 };
 
 /*
@@ -102,6 +105,16 @@ struct mline {
 	struct media_sdp_mline sdp;
 	uint32_t src;               /* publishing peer (0 = the peer's own) */
 	int negotiated;             /* answered: forwarding may start */
+	struct media_sim_out sim;   /* video from a simulcast source (forward.c) */
+};
+
+/* A simulcast layer of a publisher's video beyond its declared track: an
+ * SSRC of the same codec that arrives while the declared one flows. */
+struct mlayer {
+	uint32_t ssrc;
+	uint64_t bytes, bytes_prev;
+	uint32_t bps;               /* last interval */
+	gint64 last_at;
 };
 
 struct mroom {
@@ -153,6 +166,16 @@ struct media_peer {
 	gint64 remb_at;
 	struct mdownlink down;      /* as a receiver: what it reports */
 	unsigned fwd_off;           /* MEDIA_FWD_* kinds not forwarded (muted by a host) */
+	struct media_fwd_counters fwd;  /* forwarded to it, dropped (media.h) */
+	/* simulcast (forward.c, stats.c): as a publisher, its video layers
+	 * (layer[0] is the declared track pub[MEDIA_VIDEO]), ranked by rate
+	 * into rank[] (rank[0] = lowest); as a receiver, its estimate */
+	struct mlayer layer[MEDIA_SIM_LAYERS];
+	unsigned nlayers;
+	unsigned rank[MEDIA_SIM_LAYERS];
+	uint32_t remb_max;          /* as a publisher: highest recent receiver estimate */
+	gint64 remb_max_at;
+	uint32_t estimate;          /* as a receiver: media_sim_estimate, bits/s */
 };
 
 /* ---- small helpers every file of the layer uses ------------------------- */
@@ -171,6 +194,26 @@ media_peer_emit_text(struct media_peer *p, enum media_event_type type, const cha
 	struct media_event ev = { .type = type, .text = text };
 
 	media_peer_emit(p, &ev);
+}
+
+/* Counts n bytes forwarded to p (dropped = 0) or dropped, in p's counters
+ * and its worker's totals. */
+static inline void
+media_peer_count(struct media_peer *p, int dropped, size_t n)
+{
+	struct media_fwd_counters *t = p->env->totals;
+
+	if (dropped) {
+		p->fwd.dropped_packets++;
+		p->fwd.dropped_bytes += n;
+	} else {
+		p->fwd.packets++;
+		p->fwd.bytes += n;
+	}
+	if (!t)
+		return;
+	__atomic_add_fetch(dropped ? &t->dropped_packets : &t->packets, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(dropped ? &t->dropped_bytes : &t->bytes, n, __ATOMIC_RELAXED);
 }
 
 /* The first failure is reported; later ones are the same failure. */
@@ -261,6 +304,8 @@ void media_fwd_rtcp_plain(struct media_peer *p, const uint8_t *b, size_t n);
 void media_fwd_send_rtcp(struct media_peer *p, const uint8_t *b, size_t n);
 /* PLI to publisher p for its track of kind, at most every PLI_MIN_USEC. */
 void media_fwd_pli(struct media_peer *p, enum media_kind kind);
+/* The same for one SSRC of its video (a simulcast layer). */
+void media_fwd_pli_ssrc(struct media_peer *p, uint32_t ssrc);
 
 /* ---- handshake.c ----------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /*
  * stats.c: once a second per peer: receive statistics of its published
  * tracks (RFC 3550 A.3 loss), receiver reports and a REMB sent to it as a
- * publisher, the stats event for the API (with what the peer reports as a
+ * publisher, simulcast layer rates and each receiver's estimate and target
+ * layer (simulcast.c), the stats event for the API (with what the peer reports as a
  * receiver: REMB, transport-cc loss), and the room's active speaker
  * from the audio level header (RFC 6464).  Worker thread only.
  */
@@ -10,6 +11,7 @@
 #include "media/peer.h"
 
 #define REMB_BPS 1500000u
+#define REMB_SIM_BPS 2500000u       /* a simulcast publisher's three layers */
 
 static void
 rx_loss(struct mtrack *t)
@@ -26,8 +28,20 @@ rx_loss(struct mtrack *t)
 	t->loss_percent = exp_int ? 100.0 * (lost > 0 ? lost : 0) / exp_int : 0;
 }
 
-/* RR for the publisher's tracks, plus a REMB: the lowest recent estimate
- * of its receivers, capped at REMB_BPS. */
+/* What a publisher is asked to send.  One layer: the lowest recent
+ * estimate of its receivers, capped at REMB_BPS (every receiver gets that
+ * one stream).  Simulcast: the highest, capped at REMB_SIM_BPS, since each
+ * receiver gets the layer its own estimate affords (the slow one no
+ * longer holds the others down). */
+static uint32_t
+remb_for(const struct media_peer *p)
+{
+	if (p->nlayers > 1)
+		return p->remb_max && p->remb_max < REMB_SIM_BPS ? p->remb_max : REMB_SIM_BPS;
+	return p->remb_min && p->remb_min < REMB_BPS ? p->remb_min : REMB_BPS;
+}
+
+/* RR for the publisher's tracks, plus a REMB (remb_for). */
 static void
 send_reports(struct media_peer *p)
 {
@@ -53,8 +67,9 @@ send_reports(struct media_peer *p)
 		return;
 	if (p->remb_min && g_get_monotonic_time() - p->remb_at > MEDIA_REMB_MAX_AGE_USEC)
 		p->remb_min = 0;
-	l2 = media_rtcp_remb(buf + len, sizeof(buf) - (size_t)len, p->own_ssrc,
-			     p->remb_min && p->remb_min < REMB_BPS ? p->remb_min : REMB_BPS, ssrcs, n);
+	if (p->remb_max && g_get_monotonic_time() - p->remb_max_at > MEDIA_REMB_MAX_AGE_USEC)
+		p->remb_max = 0;
+	l2 = media_rtcp_remb(buf + len, sizeof(buf) - (size_t)len, p->own_ssrc, remb_for(p), ssrcs, n);
 	if (l2 > 0)
 		len += l2;
 	media_fwd_send_rtcp(p, buf, (size_t)len);
@@ -158,6 +173,55 @@ tx_video_codec(struct media_peer *p)
 	return vp8 && h264 ? "VP8/H264" : h264 ? "H264" : "VP8";
 }
 
+/* As a simulcast publisher: each layer's rate over the interval, and the
+ * layers ranked by it (rank[0] = the lowest). */
+static void
+layers_tick(struct media_peer *p, double secs)
+{
+	for (unsigned i = 0; i < p->nlayers; i++) {
+		struct mlayer *l = &p->layer[i];
+		l->bps = (uint32_t)((l->bytes - l->bytes_prev) * 8 / secs);
+		l->bytes_prev = l->bytes;
+	}
+	for (unsigned i = 1; i < p->nlayers; i++)
+		for (unsigned j = i; j > 0 && p->layer[p->rank[j]].bps < p->layer[p->rank[j - 1]].bps; j--) {
+			unsigned t = p->rank[j];
+			p->rank[j] = p->rank[j - 1];
+			p->rank[j - 1] = t;
+		}
+}
+
+/* As a receiver: the next estimate of its downlink (simulcast.c), and the
+ * layer it affords of each simulcast source; a new target asks the
+ * source for a key frame of that layer (the switch waits for it). */
+static unsigned
+targets_tick(struct media_peer *p)
+{
+	double loss = p->down.twcc_feedbacks ? p->down.twcc_loss_percent / 100.0
+					     : p->tx_fraction[MEDIA_VIDEO] / 256.0;
+	unsigned shown = 0;
+
+	p->estimate = media_sim_estimate(p->estimate, p->down.remb_bps, loss);
+	for (guint i = 0; i < p->m->len; i++) {
+		struct mline *m = &g_array_index(p->m, struct mline, i);
+		struct media_peer *q;
+		uint32_t bps[MEDIA_SIM_LAYERS] = { 0 };
+		unsigned target;
+		if (!m->src || m->sdp.kind != MEDIA_VIDEO || m->sdp.rejected ||
+		    !(q = media_neg_room_peer(p->room, m->src)) || q->nlayers < 2)
+			continue;
+		for (unsigned j = 0; j < q->nlayers; j++)
+			bps[j] = q->layer[q->rank[j]].bps;
+		target = media_sim_pick(bps, q->nlayers, p->estimate);
+		if (target != m->sim.target) {
+			m->sim.target = target;
+			media_fwd_pli_ssrc(q, q->layer[q->rank[target]].ssrc);
+		}
+		shown = m->sim.layer;
+	}
+	return shown;
+}
+
 void
 media_stats_tick(struct media_peer *p, double secs)
 {
@@ -175,6 +239,9 @@ media_stats_tick(struct media_peer *p, double secs)
 	tx_stats(p, MEDIA_AUDIO, &st.tx_audio, "opus", secs, 48000);
 	tx_stats(p, MEDIA_VIDEO, &st.tx_video, tx_video_codec(p), secs, 90000);
 	downlink_stats(p, &st.downlink);
+	layers_tick(p, secs);
+	st.video_layer = targets_tick(p);
+	st.fwd = p->fwd;
 	st.encrypted = p->secure;
 	g_strlcpy(st.srtp_profile, p->profile, sizeof(st.srtp_profile));
 	g_strlcpy(st.pair, p->pair, sizeof(st.pair));

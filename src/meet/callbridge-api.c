@@ -411,4 +411,5 @@ meet_cb_totals(struct meet_callbridge *cb, struct meet_cb_totals *t)
 		t->tx_packets += (uint64_t)l->st.tx_audio.packets + l->st.tx_video.packets;
 		t->tx_bitrate += (uint64_t)l->st.tx_audio.bitrate + l->st.tx_video.bitrate;
 	}
+	media_engine_counters(cb->media, &t->sfu);
 }

@@ -7,6 +7,7 @@
 #ifndef PORTICO_MEET_CALLBRIDGE_H
 #define PORTICO_MEET_CALLBRIDGE_H
 
+#include "media/media.h"
 #include "meet/meet-internal.h"
 
 struct meet_callbridge *meet_cb_new(struct meet_server *srv);
@@ -52,6 +53,7 @@ struct meet_cb_totals {
 	unsigned connected;                 /* legs whose media is up */
 	uint64_t rx_packets, tx_packets;    /* RTP, audio and video */
 	uint64_t tx_bitrate;                /* bits/s forwarded */
+	struct media_fwd_counters sfu;      /* since start, every leg (media.h) */
 };
 void meet_cb_totals(struct meet_callbridge *cb, struct meet_cb_totals *t);
 /* Sums over the live legs, bits/s: what guests send us (incoming) and what

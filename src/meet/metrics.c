@@ -14,6 +14,7 @@
  */
 #include <gio/gunixsocketaddress.h>
 #include <libsoup/soup.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,6 +155,32 @@ counters(GString *b, GPtrArray *a, const char *name, const char *label, const ch
 	}
 }
 
+/* The media engine's own counters: since start, legs gone included. */
+static void
+sfu_counters(GString *b, const struct media_fwd_counters *c)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} rows[] = {
+		{ "portico_meet_sfu_forwarded_packets_total", "RTP packets the SFU forwarded to receivers.",
+		  offsetof(struct media_fwd_counters, packets) },
+		{ "portico_meet_sfu_forwarded_bytes_total", "RTP bytes (before SRTP) the SFU forwarded to receivers.",
+		  offsetof(struct media_fwd_counters, bytes) },
+		{ "portico_meet_sfu_dropped_packets_total",
+		  "RTP packets the SFU dropped: unusable ones received, copies due to a receiver not sent.",
+		  offsetof(struct media_fwd_counters, dropped_packets) },
+		{ "portico_meet_sfu_dropped_bytes_total", "RTP bytes of the dropped packets.",
+		  offsetof(struct media_fwd_counters, dropped_bytes) },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+		head(b, rows[i].name, "counter", rows[i].help);
+		g_string_append_printf(b, "%s %" G_GUINT64_FORMAT "\n", rows[i].name,
+				       *(const uint64_t *)((const char *)c + rows[i].off));
+	}
+}
+
 void
 meet_metrics_render(struct meet_server *srv, GString *b)
 {
@@ -187,6 +214,7 @@ meet_metrics_render(struct meet_server *srv, GString *b)
 	head(b, "portico_meet_sfu_forwarded_bits_per_second", "gauge",
 	     "Bit rate the SFU forwards to the live legs, over the last interval.");
 	g_string_append_printf(b, "portico_meet_sfu_forwarded_bits_per_second %" G_GUINT64_FORMAT "\n", t.tx_bitrate);
+	sfu_counters(b, &t.sfu);
 	if (!m)
 		return;
 	counters(b, m->logins, "portico_meet_guest_logins_total", "outcome",

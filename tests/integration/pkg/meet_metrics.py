@@ -59,7 +59,8 @@ try:
          "https://127.0.0.1:%d/api/guest/login" % base)
     rc, out = curl("--unix-socket", sock, "http://localhost/metrics")
     names = ["portico_meet_calls ", "portico_meet_call_legs ", "portico_meet_participants ",
-             "portico_meet_sfu_packets_forwarded ", "# TYPE portico_meet_turn_probe_rtt_seconds gauge",
+             "portico_meet_sfu_packets_forwarded ", "portico_meet_sfu_forwarded_packets_total ",
+             "portico_meet_sfu_dropped_bytes_total ", "# TYPE portico_meet_turn_probe_rtt_seconds gauge",
              'portico_meet_api_requests_total{status="401"} 1', "portico_meet_guest_logins_total{outcome="]
     missing = [n for n in names if n not in out]
     check(rc == 0 and not missing, "/metrics: calls, legs, participants, SFU, probes, API by status, logins",

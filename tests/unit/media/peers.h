@@ -26,6 +26,7 @@ struct tp_world {
 	char *text;                         /* text of the last event that had one */
 	struct media_event last;
 	struct media_stats stats;           /* of the last stats event */
+	struct media_fwd_counters totals;   /* env.totals */
 	/* neg ops */
 	unsigned remote_ice, restarts;
 	uint32_t keyframe_from;             /* last publisher asked for a key frame */
@@ -102,7 +103,7 @@ tp_world_init(struct tp_world *w)
 	g_strlcpy(w->cert.fingerprint, "AA:BB:CC", sizeof(w->cert.fingerprint));
 	w->env = (struct media_peer_env){ .cfg = &w->cfg, .cert = &w->cert,
 					  .ctx = g_main_context_default(), .emit = tp_emit,
-					  .emit_ctx = w };
+					  .emit_ctx = w, .totals = &w->totals };
 	w->room.id = 7;
 	w->room.peers = g_ptr_array_new();
 }

@@ -92,6 +92,16 @@ test_keyframes(struct media_peer *p, struct media_peer *q)
 	ok(!q->pub[MEDIA_VIDEO].last_pli && !p->tx_packets[0], "SDES: no entry, ignored");
 }
 
+static uint64_t
+r_dropped(struct tp_world *w)
+{
+	uint64_t n = 0;
+
+	for (guint i = 2; i < w->room.peers->len; i++)
+		n += ((struct media_peer *)g_ptr_array_index(w->room.peers, i))->fwd.dropped_packets;
+	return n;
+}
+
 static void
 test_rtp(struct tp_world *w, struct media_peer *p, struct media_peer *q)
 {
@@ -122,6 +132,36 @@ test_rtp(struct tp_world *w, struct media_peer *p, struct media_peer *q)
 	is_int(p->pub[MEDIA_AUDIO].packets + p->pub[MEDIA_VIDEO].packets, 3, "foreign payload type dropped");
 	media_fwd_rtp_plain(p, opus, 5);
 	is_int(p->pub[MEDIA_AUDIO].packets, 2, "truncated packet dropped");
+	is_int(p->fwd.dropped_packets, 2, "foreign and truncated packets counted as dropped by the publisher");
+	is_int(p->fwd.dropped_bytes, sizeof(other) + 5, "... with their bytes");
+	ok(q->fwd.dropped_packets >= 2 && !q->fwd.packets,
+	   "copies due to a receiver whose m-line is not negotiated: dropped, not forwarded");
+	is_int(w->totals.dropped_packets, p->fwd.dropped_packets + q->fwd.dropped_packets +
+	       r_dropped(w), "the worker's totals add every peer's drops");
+}
+
+/* A second and third SSRC of the same codec while the declared video
+ * flows: simulcast layers, not new sources (no re-offer); a fourth is
+ * dropped; a receiver is given the target layer from its key frame on. */
+static void
+test_layers(struct tp_world *w, struct media_peer *p, struct media_peer *q)
+{
+	uint8_t vp8[] = { 0x80, 96, 0, 20, 0, 0, 0, 9, 0, 0, 0x0b, 0x0b,
+		0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01, 0 };
+	unsigned offers = w->offers[q->id];
+	uint64_t dropped = p->fwd.dropped_packets;
+
+	media_fwd_rtp_plain(p, vp8, sizeof(vp8));     /* the declared track (0x0b0b) */
+	for (uint8_t s = 0x0c; s <= 0x0e; s++) {
+		vp8[11] = s;
+		media_fwd_rtp_plain(p, vp8, sizeof(vp8));
+	}
+	is_int(p->nlayers, 3, "two more SSRCs of the codec: three simulcast layers");
+	is_int(p->layer[1].ssrc, 0x0b0c, "second layer's SSRC");
+	is_int(p->pub[MEDIA_VIDEO].ssrc, 0x0b0b, "the declared track stays");
+	is_int(w->offers[q->id], offers, "no re-offer for a layer");
+	is_int(p->fwd.dropped_packets, dropped + 1, "a fourth layer dropped");
+	ok(p->layer[2].bytes == sizeof(vp8), "layer bytes counted");
 }
 
 int
@@ -141,6 +181,7 @@ main(void)
 	test_twcc(p, q);
 	test_keyframes(p, q);
 	test_rtp(&w, p, q);
+	test_layers(&w, p, q);
 	tp_world_free(&w);
 	return tap_done();
 }

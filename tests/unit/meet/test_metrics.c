@@ -89,6 +89,10 @@ test_counters(struct fixture *fx)
 	ok(has(b, "portico_meet_calls 0\n") && has(b, "# TYPE portico_meet_uptime_seconds gauge\n"),
 	   "gauges render before the listener starts");
 	ok(!has(b, "guest_logins"), "no counters before start");
+	ok(has(b, "# TYPE portico_meet_sfu_forwarded_packets_total counter\n") &&
+	   has(b, "portico_meet_sfu_forwarded_bytes_total ") &&
+	   has(b, "portico_meet_sfu_dropped_packets_total ") && has(b, "portico_meet_sfu_dropped_bytes_total "),
+	   "SFU forwarded and dropped counters (packets, bytes) render");
 
 	set_listen(fx, "off");
 	is_int(meet_metrics_start(&fx->srv, &err), 0, "status-listen off starts");
