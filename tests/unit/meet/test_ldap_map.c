@@ -55,7 +55,7 @@ main(void)
 	expands("$cn$'s space", "Alice Martin's space");
 	expands("$uid$.$UID$", "alice.alice");
 	expands("cost: 5$$", "cost: 5$");
-	expands("$telephoneNumber|'/[^0-9]//'$", "33123456 7" + 0 ? "331234567" : "331234567");
+	expands("$telephoneNumber|'/[^0-9]//'$", "331234567");
 	expands("$mail|'/@.*//'$.space", "alice.space");
 	expands("$cn|'/(\\w+) (\\w+)/\\2-\\1/'$", "Martin-Alice");
 	expands("$uid|'/a\\/?l/x\\/y/'$", "x/yice");
