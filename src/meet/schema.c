@@ -149,11 +149,11 @@ static const struct meet_field ldap_server_fields[] = {
 static const struct meet_field ldap_mapping_fields[] = {
 	STR("jidMapping", MEET_F_LIST | MEET_F_FILTER, 1024),
 	STR("nameMapping", MEET_F_LIST, 1024),
-	STR("cdrTagMapping", 0, 1024),
-	STR("authenticationIdMapping", 0, 1024),
+	STR("cdrTagMapping", MEET_F_UNSUPPORTED, 1024),
+	STR("authenticationIdMapping", MEET_F_UNSUPPORTED, 1024),
 	STR("coSpaceNameMapping", 0, 1024),
 	STR("coSpaceUriMapping", 0, 1024),
-	STR("coSpaceSecondaryUriMapping", 0, 1024),
+	STR("coSpaceSecondaryUriMapping", MEET_F_UNSUPPORTED, 1024),
 	STR("coSpaceCallIdMapping", 0, 1024),
 };
 
@@ -163,7 +163,7 @@ static const struct meet_field ldap_source_fields[] = {
 	STR("baseDn", MEET_F_LIST | MEET_F_FILTER | MEET_F_REQUIRED, 1024),
 	STR("filter", MEET_F_LIST, 1024),
 	REF("tenant", 0, "tenants"),
-	BOOL("nonMemberAccess", 0),
+	BOOL("nonMemberAccess", MEET_F_UNSUPPORTED),
 };
 
 /* Users come only from syncs: every field is read-only over the API. */
@@ -171,7 +171,7 @@ static const struct meet_field user_fields[] = {
 	STR("userJid", MEET_F_LIST | MEET_F_FILTER | MEET_F_READONLY, 200),
 	STR("name", MEET_F_LIST | MEET_F_FILTER | MEET_F_READONLY, 200),
 	STR("email", MEET_F_READONLY, 200),
-	STR("cdrTag", MEET_F_READONLY, 100),
+	STR("cdrTag", MEET_F_READONLY | MEET_F_UNSUPPORTED, 100),
 	REF("tenant", MEET_F_READONLY, "tenants"),
 };
 

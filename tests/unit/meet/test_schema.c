@@ -27,6 +27,8 @@ consumed(const char *field)
 {
 	GDir *d = g_dir_open(MEET_SRC_DIR, 0, NULL);
 	char *quoted = g_strdup_printf("\"%s\"", field);
+	/* Tables that stringify the name (profile.c's B(field, default) rows). */
+	char *row = g_strdup_printf("(%s,", field);
 	const char *e;
 	int hit = g_strv_contains(hook_fields, field);
 
@@ -35,7 +37,7 @@ consumed(const char *field)
 		if (!g_str_has_suffix(e, ".c") || !strcmp(e, "schema.c"))
 			continue;
 		path = g_build_filename(MEET_SRC_DIR, e, NULL);
-		if (g_file_get_contents(path, &text, NULL, NULL) && strstr(text, quoted))
+		if (g_file_get_contents(path, &text, NULL, NULL) && (strstr(text, quoted) || strstr(text, row)))
 			hit = 1;
 		g_free(text);
 		g_free(path);
@@ -43,6 +45,7 @@ consumed(const char *field)
 	if (d)
 		g_dir_close(d);
 	g_free(quoted);
+	g_free(row);
 	return hit;
 }
 
