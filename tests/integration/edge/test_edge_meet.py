@@ -73,20 +73,26 @@ try:
         buf += b
     head, _, buf = buf.partition(b"\r\n\r\n")
     check(head.startswith(b"HTTP/1.1 101"), "signalling WebSocket upgraded through the edge", head)
-    msg = None
-    while msg is None:
-        if len(buf) >= 2:
-            n, off = buf[1] & 0x7F, 2
-            if n == 126:
-                n, off = int.from_bytes(buf[2:4], "big"), 4
-            if len(buf) >= off + n:
-                msg = buf[off:off + n]
+    # The page gets a welcome (its leg and profile) before the participant
+    # list: read frames until the list arrives (bounded).
+    msg, m = None, {}
+    for _ in range(20):
+        msg = None
+        while msg is None:
+            if len(buf) >= 2:
+                n, off = buf[1] & 0x7F, 2
+                if n == 126:
+                    n, off = int.from_bytes(buf[2:4], "big"), 4
+                if len(buf) >= off + n:
+                    msg, buf = buf[off:off + n], buf[off + n:]
+                    break
+            b = s.recv(65536)
+            if not b:
                 break
-        b = s.recv(65536)
-        if not b:
+            buf += b
+        m = json.loads(msg) if msg else {}
+        if not msg or m.get("type") == "participants":
             break
-        buf += b
-    m = json.loads(msg) if msg else {}
     check(m.get("type") == "participants" and any(p.get("name") == "Edge Guest" for p in m.get("participants", [])),
           "the participant list arrives over the tunnelled WebSocket", msg)
     s.sendall(ws_frame(b"", 8))
