@@ -72,7 +72,11 @@ export class CallView {
     if (m.type === 'mediaFailed') { this.status('mediaFailed'); return; }
     if (m.type === 'participants' && Array.isArray(m.participants)) {
       this.list = m.participants.filter((p) => p && typeof p.name === 'string');
-      if (!this.waiting) this.status('connected');
+      // The first list after a (re)join means connected; later lists (a
+      // join, a mute) must not overwrite what the status says since
+      // ("You were muted by the host", a refused action, media failure).
+      if (!this.waiting && (this.statusKey === 'connecting' || this.statusKey === 'reconnecting'))
+        this.status('connected');
       this.announce();
       this.space = typeof m.spaceName === 'string' ? m.spaceName : this.space;
       $('call-space').textContent = this.space;
