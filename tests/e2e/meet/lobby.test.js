@@ -32,21 +32,28 @@ async function enter(page, base, passcode, name, lang = 'en') {
   await joinFromName(page, name, { lang });
 }
 
-async function audioBytes(page) {
+async function received(page) {
   return page.evaluate(async () => {
-    let n = 0;
+    const n = { audio: 0, frames: 0 };
     if (window.porticoPc) (await window.porticoPc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') n += s.bytesReceived || 0;
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') n.audio += s.bytesReceived || 0;
+      if (s.type === 'inbound-rtp' && s.kind === 'video') n.frames += s.framesDecoded || 0;
     });
     return n;
   });
 }
 
-// Bytes of audio received over a window of further polls (not a time threshold).
+// Audio bytes received while the host decodes 15 more video frames of the
+// guest (whose video is not muted): a window measured in media, not time.
 async function audioGrowth(page) {
-  const a = await audioBytes(page);
-  await page.waitForTimeout(1500);
-  return (await audioBytes(page)) - a;
+  const a = await received(page);
+  let b = a;
+  for (let i = 0; i < 5000 && b.frames < a.frames + 15; i++) {
+    await new Promise((r) => setImmediate(r));
+    b = await received(page);
+  }
+  assert.ok(b.frames >= a.frames + 15, "the guest's video keeps arriving at the host");
+  return b.audio - a.audio;
 }
 
 test('lobby, host mute, remove, meeting ended', async () => {
@@ -62,7 +69,7 @@ test('lobby, host mute, remove, meeting ended', async () => {
     const guest = await browser.context.newPage();
     await enter(guest, meet.webUrl, '2222', 'Guest');
     await guest.getByRole('status').filter({ hasText: 'Waiting for the host to join' }).waitFor(WAIT);
-    assert.strictEqual(await audioBytes(guest), 0, 'no media while waiting');
+    assert.strictEqual((await received(guest)).audio, 0, 'no media while waiting');
 
     const hostPage = await browser.context.newPage();
     await enter(hostPage, meet.webUrl, '1111', 'Host', 'fr');
