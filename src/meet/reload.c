@@ -6,6 +6,7 @@
  * is named in the log as waiting for a restart, so an edit is never
  * silently ignored.  Loop thread.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -13,18 +14,24 @@
 #include "common/plog.h"
 #include "meet/meet-internal.h"
 
-/* Keys reload applies itself (below); the others wait for a restart. */
-static const char *const live_keys[][2] = {
-	{ "meet", "log-level" },
-	{ "webbridge", "certificate" }, { "webbridge", "key" },
-	{ "api", "certificate" }, { "api", "key" },
+/* Keys reload applies itself (below), and where they live; every other
+ * changed key waits for a restart. */
+static const struct {
+	const char *section, *key;
+	size_t off;                 /* a char * in struct meet_config */
+} live_keys[] = {
+	{ "meet", "log-level", offsetof(struct meet_config, log_level) },
+	{ "webbridge", "certificate", offsetof(struct meet_config, web_cert) },
+	{ "webbridge", "key", offsetof(struct meet_config, web_key) },
+	{ "api", "certificate", offsetof(struct meet_config, api_cert) },
+	{ "api", "key", offsetof(struct meet_config, api_key) },
 };
 
 static int
 reload_is_live(const char *section, const char *key)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(live_keys); i++)
-		if (!strcmp(live_keys[i][0], section) && !strcmp(live_keys[i][1], key))
+		if (!strcmp(live_keys[i].section, section) && !strcmp(live_keys[i].key, key))
 			return 1;
 	return 0;
 }
@@ -80,20 +87,17 @@ reload_certs(struct meet_server *srv, const struct meet_config *next)
 	return ok ? 0 : -1;
 }
 
-/* Moves the live keys of next into cur (cur owns its strings). */
+/* Moves the live keys of next into cur (each owns its strings). */
 static void
 reload_take(struct meet_config *cur, struct meet_config *next)
 {
-	char **pairs[][2] = {
-		{ &cur->log_level, &next->log_level },
-		{ &cur->web_cert, &next->web_cert }, { &cur->web_key, &next->web_key },
-		{ &cur->api_cert, &next->api_cert }, { &cur->api_key, &next->api_key },
-	};
+	for (size_t i = 0; i < G_N_ELEMENTS(live_keys); i++) {
+		char **a = (char **)((char *)cur + live_keys[i].off);
+		char **b = (char **)((char *)next + live_keys[i].off);
+		char *t = *a;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
-		char *t = *pairs[i][0];
-		*pairs[i][0] = *pairs[i][1];
-		*pairs[i][1] = t;
+		*a = *b;
+		*b = t;
 	}
 }
 
